@@ -1,0 +1,170 @@
+package io.quarkiverse.cmscache.test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.quarkiverse.cmscache.CmsCache;
+import io.quarkiverse.cmscache.CmsCached;
+import io.quarkiverse.cmscache.CmsDependencies;
+import io.quarkiverse.cmscache.CmsKey;
+import io.quarkiverse.cmscache.runtime.CmsCacheEngine;
+import io.quarkus.test.QuarkusUnitTest;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
+
+/**
+ * Bad input loses nothing: hostile key parts neither collide nor act as patterns, a Redis value that no longer
+ * deserializes is a miss (deleted and counted), an oversize value is served but not cached, and a bad tag is refused
+ * with a message naming it.
+ */
+public class BadInputTest {
+
+    @RegisterExtension
+    static final QuarkusUnitTest app = TestRedis.unitTest()
+            .overrideConfigKey("quarkus.cms-cache.regions.\"tiny\".max-value-size", "64B")
+            .withApplicationRoot(jar -> jar.addClasses(TestRedis.class, OtherInstance.class, Pages.class,
+                    PageV1.class, PageV2.class));
+
+    @Inject
+    Pages pages;
+
+    @Inject
+    CmsCache cache;
+
+    @Inject
+    OtherInstance instances;
+
+    @Inject
+    Redis redis;
+
+    @Test
+    void hostileKeyPartsGetEntriesOfTheirOwn() {
+        List<String> ids = List.of("*", "a:b", "a", "b", "?", "[x]", "{slot}", "two words", "line\nbreak", "日本", "");
+        for (String id : ids) {
+            assertEquals("page " + id, pages.title(id));
+        }
+        for (String id : ids) {
+            assertEquals("page " + id, pages.title(id));
+        }
+        assertEquals(ids.size(), pages.loads(), "one load per distinct id, none shared");
+        assertEquals("page a b", pages.pair("a", "b"), "two parts a, b");
+        assertEquals(ids.size() + 1, pages.loads(), "is not the one part 'a:b'");
+
+        cache.invalidate("title", "*");
+        for (String id : ids) {
+            pages.title(id);
+        }
+        assertEquals(ids.size() + 2, pages.loads(), "invalidating the id '*' evicted that entry only");
+        CmsCacheEngine engine = (CmsCacheEngine) cache;
+        assertTrue(engine.l2().read(CmsCache.tag("title", "a:b")).await().indefinitely() != null,
+                "and Redis still holds the others");
+    }
+
+    @Test
+    void corruptRedisValueIsAMissDeletedAndCounted() {
+        cache.get("page", "home", String.class, () -> "home v1");
+        redis.send(Request.cmd(Command.HSET).arg("{" + keyPrefix() + ":1}:e:page:home").arg("v").arg("{not json"))
+                .await().indefinitely();
+        CmsCacheEngine other = instances.start();
+        try {
+            AtomicInteger loads = new AtomicInteger();
+
+            String read = other.get("page", "home", String.class, () -> "home v" + (1 + loads.incrementAndGet()));
+
+            assertEquals("home v2", read, "a miss: the value was loaded again, without an exception");
+            assertEquals(1, other.stats("page").corruptEntries());
+            assertEquals("home v2", other.get("page", "home", String.class, () -> "unused"));
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
+    void valueOfAClassWhoseShapeChangedIsAMiss() {
+        cache.get("page", "about", PageV1.class, () -> new PageV1("About", "We make sites"));
+        CmsCacheEngine other = instances.start();
+        try {
+            PageV2 read = other.get("page", "about", PageV2.class, () -> new PageV2("About", "We make sites", "Us"));
+
+            assertEquals("Us", read.summary(), "the old shape was not read with a missing field");
+            assertEquals(1, other.stats("page").corruptEntries());
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
+    void oversizeValueIsServedButNotCached() {
+        AtomicInteger loads = new AtomicInteger();
+        String big = "x".repeat(1000);
+        for (int i = 0; i < 2; i++) {
+            assertEquals(big, cache.get("tiny", "big", String.class, () -> {
+                loads.incrementAndGet();
+                return big;
+            }));
+        }
+        assertEquals(2, loads.get());
+        assertEquals(2, cache.stats("tiny").oversizeSkipped());
+        assertNull(((CmsCacheEngine) cache).l2().read("tiny:big").await().indefinitely());
+        assertEquals("small", cache.get("tiny", "small", String.class, () -> "small"));
+        assertEquals("small", cache.get("tiny", "small", String.class, () -> "not cached?"));
+    }
+
+    @Test
+    void badTagsAreRefusedNamingTheTag() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> cache.invalidateTags("menu main"));
+        assertTrue(e.getMessage().contains("'menu main'"), e.getMessage());
+        IllegalArgumentException inComputation = assertThrows(IllegalArgumentException.class,
+                () -> cache.get("page", "tagged", String.class, () -> {
+                    CmsDependencies.add("block:*");
+                    return "never cached";
+                }));
+        assertTrue(inComputation.getMessage().contains("'block:*'"), inComputation.getMessage());
+        assertEquals("ok", cache.get("page", "tagged", String.class, () -> "ok"), "nothing was cached");
+    }
+
+    static String keyPrefix() {
+        return org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getValue("quarkus.cms-cache.key-prefix", String.class);
+    }
+
+    public record PageV1(String title, String body) {
+    }
+
+    public record PageV2(String title, String body, String summary) {
+    }
+
+    @ApplicationScoped
+    static class Pages {
+        final AtomicInteger loads = new AtomicInteger();
+
+        @CmsCached(region = "title")
+        String title(@CmsKey String id) {
+            loads.incrementAndGet();
+            return "page " + id;
+        }
+
+        @CmsCached(region = "title")
+        String pair(String first, String second) {
+            loads.incrementAndGet();
+            return "page " + first + " " + second;
+        }
+
+        int loads() {
+            return loads.get();
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package io.quarkiverse.cmscache.test;
+
+import java.util.UUID;
+
+import io.quarkus.test.QuarkusUnitTest;
+
+/**
+ * Test settings shared by the deployment tests: the real Redis on localhost, and a key prefix of its own per test
+ * class so that tests never see each other's entries or invalidations.
+ */
+public final class TestRedis {
+
+    private TestRedis() {
+    }
+
+    /**
+     * @return a unit test set up against the local Redis with a fresh key prefix
+     */
+    public static QuarkusUnitTest unitTest() {
+        return new QuarkusUnitTest()
+                .overrideConfigKey("quarkus.devservices.enabled", "false")
+                .overrideConfigKey("quarkus.redis.hosts", "redis://localhost:6379")
+                .overrideConfigKey("quarkus.cms-cache.key-prefix", freshPrefix());
+    }
+
+    public static String freshPrefix() {
+        return "test-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+}

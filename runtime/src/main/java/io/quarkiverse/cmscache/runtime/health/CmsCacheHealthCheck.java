@@ -1,0 +1,37 @@
+package io.quarkiverse.cmscache.runtime.health;
+
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+import io.quarkiverse.cmscache.runtime.CmsCacheEngine;
+import io.quarkiverse.cmscache.runtime.warming.Warming;
+
+/**
+ * Readiness of the cache: reports the state of Redis ({@code up}, {@code degraded}, {@code down} or {@code off}),
+ * which never makes the application unready -- it keeps serving from L1 and the loaders without Redis -- and, when
+ * {@code quarkus.cms-cache.warming.block-readiness} is set, is not ready until start-up warming is over. Registered
+ * by the extension when the application has {@code quarkus-smallrye-health}.
+ */
+@Readiness
+public class CmsCacheHealthCheck implements HealthCheck {
+
+    @Inject
+    CmsCacheEngine engine;
+
+    @Inject
+    Warming warming;
+
+    @Override
+    public HealthCheckResponse call() {
+        boolean warmed = warming.startupDone();
+        boolean ready = warmed || !engine.settings().warming().blockReadiness();
+        return HealthCheckResponse.named("CMS cache")
+                .status(ready)
+                .withData("l2", engine.l2State().name().toLowerCase())
+                .withData("warming", warmed ? "done" : "running")
+                .build();
+    }
+}

@@ -1,0 +1,260 @@
+package io.quarkiverse.cmscache.runtime.invalidation;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.jboss.logging.Logger;
+
+import io.quarkiverse.cmscache.runtime.l2.RedisL2;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.RedisConnection;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
+
+/**
+ * Receives other instances' invalidations and keeps this instance's L1 consistent when messages go missing.
+ * <p>
+ * Each invalidation is published by the same Redis script that assigns its sequence number and logs it, so
+ * messages arrive in sequence order and the log holds exactly what was published. This feed:
+ * <ul>
+ * <li>applies each message to L1 through the {@link Invalidator};</li>
+ * <li>on every tick (half the gap timeout) reads the current sequence number, so that even a lost <em>last</em>
+ * message shows up as a gap, and retries invalidations Redis has not confirmed;</li>
+ * <li>reconciles a gap that stays open longer than the gap timeout, and after every (re)subscription: it replays the
+ * missing invalidations from the log, or drops the whole L1 when the log no longer reaches back far enough.</li>
+ * </ul>
+ * A lost message therefore leaves a stale L1 entry for at most about 1.5 gap timeouts while Redis is reachable.
+ */
+public final class InvalidationFeed {
+
+    private static final Logger LOG = Logger.getLogger(InvalidationFeed.class);
+
+    private final RedisL2 l2;
+    private final Vertx vertx;
+    private final Invalidator invalidator;
+    private final TagVersions versions;
+    private final Duration gapTimeout;
+    private final int logSize;
+    private final AtomicBoolean reconciling = new AtomicBoolean();
+    private volatile boolean closed;
+    private volatile RedisConnection connection;
+    private volatile long timer = -1;
+    private volatile boolean subscribedOnce;
+    private volatile long reconnectDelayMs = 100;
+
+    public InvalidationFeed(RedisL2 l2, Vertx vertx, Invalidator invalidator, TagVersions versions,
+            Duration gapTimeout, int logSize) {
+        this.l2 = l2;
+        this.vertx = vertx;
+        this.invalidator = invalidator;
+        this.versions = versions;
+        this.gapTimeout = gapTimeout;
+        this.logSize = logSize;
+    }
+
+    /**
+     * Takes the current sequence number as the starting point, subscribes and starts the ticks. Does not fail when
+     * Redis is unreachable: the feed keeps trying and reconciles once it gets through.
+     */
+    public void start(Duration timeout) {
+        try {
+            long seq = l2.sequence().await().atMost(timeout.multipliedBy(2));
+            versions.reset(seq, System.nanoTime());
+        } catch (RuntimeException e) {
+            LOG.warnf("CMS cache could not read the invalidation sequence from Redis at start-up (%s); "
+                    + "it will reconcile once Redis is reachable", e.getMessage());
+        }
+        subscribe();
+        long period = Math.max(50, gapTimeout.toMillis() / 2);
+        timer = vertx.setPeriodic(period, id -> tick());
+    }
+
+    /**
+     * @return whether the subscription is up
+     */
+    public boolean isSubscribed() {
+        return connection != null;
+    }
+
+    private void subscribe() {
+        if (closed) {
+            return;
+        }
+        l2.client().connect().subscribe().with(conn -> {
+            if (closed) {
+                conn.closeAndForget();
+                return;
+            }
+            conn.handler(this::onPush);
+            conn.exceptionHandler(e -> LOG.debugf("CMS cache invalidation channel error: %s", e.getMessage()));
+            conn.endHandler(() -> onEnd(conn));
+            // Named, so that operators (and tests) can tell the cache's subscription apart in CLIENT LIST.
+            conn.send(Request.cmd(Command.CLIENT).arg("SETNAME").arg(connectionName()))
+                    .chain(() -> conn.send(Request.cmd(Command.SUBSCRIBE).arg(l2.keys().channel())))
+                    .subscribe().with(ok -> {
+                        connection = conn;
+                        reconnectDelayMs = 100;
+                        if (subscribedOnce) {
+                            LOG.infof("CMS cache resubscribed to %s; reconciling missed invalidations", l2.keys().channel());
+                        }
+                        subscribedOnce = true;
+                        reconcile();
+                    }, failure -> {
+                        conn.closeAndForget();
+                        retry(failure);
+                    });
+        }, this::retry);
+    }
+
+    /**
+     * @return the client name of the subscription connection: {@code cms-cache-<instance id>}
+     */
+    public String connectionName() {
+        return "cms-cache-" + invalidator.instanceId();
+    }
+
+    private void onEnd(RedisConnection conn) {
+        if (connection == conn) {
+            connection = null;
+        }
+        if (!closed) {
+            LOG.warnf("CMS cache lost its subscription to %s; resubscribing", l2.keys().channel());
+            retry(null);
+        }
+    }
+
+    private void retry(Throwable failure) {
+        if (closed) {
+            return;
+        }
+        if (failure != null) {
+            LOG.debugf("CMS cache could not subscribe to the invalidation channel: %s", failure.getMessage());
+        }
+        long delay = reconnectDelayMs;
+        reconnectDelayMs = Math.min(5_000, reconnectDelayMs * 2);
+        vertx.setTimer(delay, id -> subscribe());
+    }
+
+    private void onPush(Response push) {
+        if (push == null || push.size() < 3) {
+            return;
+        }
+        String kind = push.get(0).toString();
+        if ("message".equalsIgnoreCase(kind)) {
+            apply(push.get(2).toString());
+        }
+    }
+
+    private void apply(String message) {
+        Message parsed = Message.parse(message);
+        if (parsed == null) {
+            LOG.warnf("CMS cache ignored a malformed invalidation message: %s", message);
+            return;
+        }
+        invalidator.applyRemote(parsed.seq, parsed.tags);
+    }
+
+    private void tick() {
+        if (closed) {
+            return;
+        }
+        invalidator.replayUnconfirmed().subscribe().with(ok -> {
+        }, failure -> LOG.debugf("CMS cache could not replay invalidations yet: %s", failure.getMessage()));
+        l2.sequence().subscribe().with(seq -> {
+            long now = System.nanoTime();
+            versions.observe(seq, now);
+            long openedAt = versions.gapOpenedAt();
+            if (openedAt != 0 && now - openedAt >= gapTimeout.toNanos()) {
+                reconcile();
+            }
+        }, failure -> LOG.tracef("CMS cache tick could not read the sequence: %s", failure.getMessage()));
+    }
+
+    /**
+     * Replays the invalidations this instance missed, from the Redis log, or drops its L1 if the log does not reach
+     * back far enough.
+     *
+     * @return a Uni completing when done (for tests); the work runs whether or not it is subscribed
+     */
+    public Uni<Void> reconcile() {
+        if (!reconciling.compareAndSet(false, true)) {
+            return Uni.createFrom().voidItem();
+        }
+        Uni<Void> work = l2.log(logSize).chain(log -> l2.sequence().map(current -> {
+            reconcile(log, current);
+            return (Void) null;
+        })).onTermination().invoke(() -> reconciling.set(false)).memoize().indefinitely();
+        work.subscribe().with(ok -> {
+        }, failure -> LOG.debugf("CMS cache could not reconcile yet: %s", failure.getMessage()));
+        return work;
+    }
+
+    private void reconcile(List<String> log, long current) {
+        long applied = versions.basis();
+        if (current <= applied) {
+            return;
+        }
+        List<Message> messages = new ArrayList<>(log.size());
+        for (String line : log) {
+            Message message = Message.parse(line);
+            if (message != null) {
+                messages.add(message);
+            }
+        }
+        messages.sort(Comparator.comparingLong(m -> m.seq));
+        long oldest = messages.isEmpty() ? Long.MAX_VALUE : messages.get(0).seq;
+        if (oldest > applied + 1) {
+            int dropped = invalidator.dropAllLocally();
+            versions.reset(current, System.nanoTime());
+            LOG.warnf("CMS cache missed invalidations #%d to #%d and the Redis log no longer holds all of them: "
+                    + "dropped this instance's L1 (%d entries)", applied + 1, current, dropped);
+            return;
+        }
+        int replayed = 0;
+        for (Message message : messages) {
+            if (message.seq > applied && !versions.isApplied(message.seq)) {
+                invalidator.applyRemote(message.seq, message.tags);
+                replayed++;
+            }
+        }
+        if (replayed > 0) {
+            LOG.infof("CMS cache replayed %d missed invalidations from the Redis log", replayed);
+        }
+    }
+
+    public void close() {
+        closed = true;
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+        RedisConnection conn = connection;
+        connection = null;
+        if (conn != null) {
+            conn.closeAndForget();
+        }
+    }
+
+    /**
+     * An invalidation message: {@code <seq> <origin> <tag> <tag>...}.
+     */
+    record Message(long seq, String origin, List<String> tags) {
+
+        static Message parse(String text) {
+            String[] parts = text.split(" ");
+            if (parts.length < 3) {
+                return null;
+            }
+            try {
+                return new Message(Long.parseLong(parts[0]), parts[1], Arrays.asList(parts).subList(2, parts.length));
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+    }
+}

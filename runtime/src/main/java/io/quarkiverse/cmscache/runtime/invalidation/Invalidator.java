@@ -1,0 +1,231 @@
+package io.quarkiverse.cmscache.runtime.invalidation;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.jboss.logging.Logger;
+
+import io.quarkiverse.cmscache.CmsInvalidationListener;
+import io.quarkiverse.cmscache.runtime.l1.TagIndex;
+import io.quarkiverse.cmscache.runtime.l2.RedisL2;
+import io.quarkiverse.cmscache.runtime.region.Region;
+import io.quarkiverse.cmscache.runtime.region.Regions;
+import io.quarkus.runtime.BlockingOperationControl;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The one invalidation path, used by {@code @CmsInvalidate}, {@code CmsCache}, and (for other instances'
+ * invalidations) the {@link InvalidationFeed}.
+ * <p>
+ * An invalidation requested inside a transaction is deferred to after commit. Otherwise it runs the Redis script
+ * (which deletes the tags' entries from Redis, records the tags' versions, logs and publishes) and then applies the
+ * tags to this instance's L1 before returning, so this instance never serves an old entry afterwards. Without Redis
+ * (L2 off) only the local part runs.
+ * <p>
+ * When Redis cannot be reached, the local part still runs, and the tags are kept as <em>unconfirmed</em>: Redis entries
+ * carrying them are ignored by this instance until the invalidation has been replayed to Redis, which the feed
+ * retries on every tick.
+ * <p>
+ * Thread-safe.
+ */
+public final class Invalidator {
+
+    private static final Logger LOG = Logger.getLogger(Invalidator.class);
+
+    private final Regions regions;
+    private final TagIndex index;
+    private final TagVersions versions;
+    private final RedisL2 l2;
+    private final AfterCommit afterCommit;
+    private final String instanceId;
+    private final Duration versionRetention;
+    private final int logSize;
+    private final List<CmsInvalidationListener> listeners;
+
+    public Invalidator(Regions regions, TagIndex index, TagVersions versions, RedisL2 l2, AfterCommit afterCommit,
+            String instanceId, Duration versionRetention, int logSize, List<CmsInvalidationListener> listeners) {
+        this.regions = regions;
+        this.index = index;
+        this.versions = versions;
+        this.l2 = l2;
+        this.afterCommit = afterCommit;
+        this.instanceId = instanceId;
+        this.versionRetention = versionRetention;
+        this.logSize = logSize;
+        this.listeners = List.copyOf(listeners);
+    }
+
+    /**
+     * Declares, at the start of an invalidating method inside a transaction, that the transaction changes what the
+     * tags stand for; see {@link AfterCommit#markDirty}.
+     */
+    public void markDirty(Set<String> tags) {
+        afterCommit.markDirty(versions, tags);
+    }
+
+    /**
+     * @return the tags the current transaction changes; loads depending on one of them are neither shared nor stored
+     */
+    public Set<String> dirtyTags() {
+        return afterCommit.dirtyTags(versions);
+    }
+
+    /**
+     * Invalidates tags now, or after the current transaction commits.
+     *
+     * @throws IllegalStateException when called on an I/O thread with Redis enabled: use {@link #invalidateAsync}
+     */
+    public void invalidate(Set<String> tags) {
+        if (tags.isEmpty() || afterCommit.defer(versions, tags, this::invalidateNow)) {
+            return;
+        }
+        invalidateNow(tags);
+    }
+
+    /**
+     * Non-blocking {@link #invalidate(Set)}.
+     */
+    public Uni<Void> invalidateAsync(Set<String> tags) {
+        return Uni.createFrom().deferred(() -> {
+            if (tags.isEmpty() || afterCommit.defer(versions, tags, this::invalidateNow)) {
+                return Uni.createFrom().voidItem();
+            }
+            if (l2 == null) {
+                applyLocally(tags);
+                tell(tags);
+                return Uni.createFrom().voidItem();
+            }
+            return l2.invalidate(tags, instanceId, versionRetention, logSize)
+                    .onItemOrFailure().invoke((done, failure) -> afterRedis(tags, done, failure))
+                    .onFailure().recoverWithNull()
+                    .replaceWithVoid();
+        });
+    }
+
+    private void invalidateNow(Set<String> tags) {
+        if (l2 == null) {
+            applyLocally(tags);
+            tell(tags);
+            return;
+        }
+        if (!BlockingOperationControl.isBlockingAllowed()) {
+            throw new IllegalStateException("CMS cache invalidation of " + tags
+                    + " was requested on an I/O thread, where it cannot wait for Redis; "
+                    + "use CmsCache.invalidateTagsAsync or a method returning Uni");
+        }
+        RedisL2.Invalidated done = null;
+        Throwable failure = null;
+        try {
+            done = l2.invalidate(tags, instanceId, versionRetention, logSize).await().indefinitely();
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        afterRedis(tags, done, failure);
+    }
+
+    private void afterRedis(Set<String> tags, RedisL2.Invalidated done, Throwable failure) {
+        if (failure != null) {
+            // Said once per outage: during one, every invalidation fails the same way.
+            boolean first = !versions.hasUnconfirmed();
+            versions.markUnconfirmed(tags);
+            int evicted = applyLocally(tags);
+            LOG.logf(first ? Logger.Level.WARN : Logger.Level.DEBUG, "CMS cache could not invalidate %s in Redis (%s); "
+                    + "evicted %d entries from this instance's L1, and will send this and later invalidations to Redis "
+                    + "when it answers again", tags, failure.getMessage(), evicted);
+            tell(tags);
+            return;
+        }
+        int evicted = applyLocally(tags);
+        versions.markApplied(done.sequence(), System.nanoTime());
+        LOG.debugf("CMS cache invalidated %s (#%d): %d entries deleted from Redis, %d from L1", tags,
+                done.sequence(), done.deleted(), evicted);
+        tell(tags);
+    }
+
+    /**
+     * Reports an invalidation that originated here to the application's listeners.
+     */
+    private void tell(Set<String> tags) {
+        for (CmsInvalidationListener listener : listeners) {
+            try {
+                listener.invalidated(tags);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "CMS cache invalidation listener %s failed for %s", listener.getClass().getName(), tags);
+            }
+        }
+    }
+
+    /**
+     * Applies another instance's invalidation, unless applied already.
+     */
+    public void applyRemote(long seq, List<String> tags) {
+        if (versions.isApplied(seq)) {
+            return;
+        }
+        int evicted = applyLocally(tags);
+        versions.markApplied(seq, System.nanoTime());
+        LOG.debugf("CMS cache applied invalidation #%d of %s: %d entries evicted from L1", (Object) seq, tags, evicted);
+    }
+
+    /**
+     * Evicts the tags' entries from this instance's L1. When it returns, no entry carrying one of the tags that was
+     * in L1 when it was called is left, even if another thread applies the same tags at the same time.
+     *
+     * @return how many entries this call evicted
+     */
+    public int applyLocally(Collection<String> tags) {
+        versions.recordInvalidated(tags);
+        AtomicInteger evicted = new AtomicInteger();
+        for (String tag : tags) {
+            index.forEach(tag, entry -> {
+                Region region = regions.find(entry.region());
+                if (region != null && region.evict(entry)) {
+                    evicted.incrementAndGet();
+                }
+            });
+        }
+        return evicted.get();
+    }
+
+    /**
+     * Drops every entry of this instance's L1, when invalidations were missed that can no longer be replayed.
+     *
+     * @return how many entries were dropped
+     */
+    public int dropAllLocally() {
+        versions.recordDropAll();
+        int dropped = 0;
+        for (Region region : regions.all()) {
+            dropped += region.dropAll();
+        }
+        return dropped;
+    }
+
+    /**
+     * Sends the invalidations Redis missed, if any.
+     */
+    public Uni<Void> replayUnconfirmed() {
+        Set<String> tags = versions.unconfirmed();
+        if (tags.isEmpty() || l2 == null) {
+            return Uni.createFrom().voidItem();
+        }
+        return l2.invalidate(tags, instanceId, versionRetention, logSize).invoke(done -> {
+            // This instance evicted the tags when they were requested; what it cached since came from the origin.
+            versions.confirm(tags);
+            versions.markApplied(done.sequence(), System.nanoTime());
+            LOG.infof("CMS cache sent the %d tags invalidated while Redis was unreachable (#%d, %d entries deleted)",
+                    tags.size(), done.sequence(), done.deleted());
+        }).replaceWithVoid();
+    }
+
+    public String instanceId() {
+        return instanceId;
+    }
+
+    public TagVersions versions() {
+        return versions;
+    }
+}

@@ -1,0 +1,94 @@
+package io.quarkiverse.cmscache.runtime.l2;
+
+/**
+ * Names of everything the cache keeps in Redis for one {@code key-prefix} and {@code key-version}.
+ * <p>
+ * Every key starts with the hash tag {@code {<prefix>:<version>}}, so all of them fall in one Redis Cluster hash
+ * slot and each Lua script (which touches an entry, its tag sets and the tag versions together, atomically) is a
+ * single-slot script. On a cluster, one cache namespace therefore lives on one shard with its replicas; run several
+ * namespaces to spread load. Changing the version changes every name, which is what makes old entries unreachable.
+ *
+ * <ul>
+ * <li>{@code {ns}:e:<key>} an entry: a hash with fields {@code m} (meta: format, basis, creation time), {@code t}
+ * (tags, space-separated and space-framed) and {@code v} (the value as JSON), expiring with the region's TTL;</li>
+ * <li>{@code {ns}:t:<tag>} the set of entry keys registered under a tag (may hold keys whose entry expired or no
+ * longer carries the tag; the {@code t} field is checked before anything is deleted);</li>
+ * <li>{@code {ns}:v:<tag>} the sequence number of the tag's last invalidation;</li>
+ * <li>{@code {ns}:seq} the invalidation sequence; {@code {ns}:log} the capped log of recent invalidations;</li>
+ * <li>{@code {ns}:lease:<key>} and {@code {ns}:refresh:<key>} short leases: which instance loads a missing entry,
+ * which one refreshes an entry;</li>
+ * <li>{@code {ns}:hot}, {@code {ns}:hot:recipes}, {@code {ns}:hot:decayed} the fading read counts of entries and how
+ * to load them, for warming;</li>
+ * <li>channel {@code <prefix>:<version>:invalidations} carries each invalidation, in sequence order.</li>
+ * </ul>
+ */
+public final class RedisKeyspace {
+
+    private final String slot;
+    private final String entryPrefix;
+    private final String channel;
+
+    public RedisKeyspace(String keyPrefix, String keyVersion) {
+        this.slot = "{" + keyPrefix + ":" + keyVersion + "}";
+        this.entryPrefix = slot + ":e:";
+        this.channel = keyPrefix + ":" + keyVersion + ":invalidations";
+    }
+
+    public String entry(String key) {
+        return entryPrefix + key;
+    }
+
+    /**
+     * @return the entry key of a Redis key made by {@link #entry(String)}
+     */
+    public String keyOfEntry(String redisKey) {
+        return redisKey.startsWith(entryPrefix) ? redisKey.substring(entryPrefix.length()) : redisKey;
+    }
+
+    public String tagSet(String tag) {
+        return slot + ":t:" + tag;
+    }
+
+    public String tagVersion(String tag) {
+        return slot + ":v:" + tag;
+    }
+
+    public String sequence() {
+        return slot + ":seq";
+    }
+
+    public String log() {
+        return slot + ":log";
+    }
+
+    public String lease(String key) {
+        return slot + ":lease:" + key;
+    }
+
+    public String refreshLease(String key) {
+        return slot + ":refresh:" + key;
+    }
+
+    public String hot() {
+        return slot + ":hot";
+    }
+
+    public String hotRecipes() {
+        return slot + ":hot:recipes";
+    }
+
+    public String hotDecayed() {
+        return slot + ":hot:decayed";
+    }
+
+    public String channel() {
+        return channel;
+    }
+
+    /**
+     * @return the prefix every key of this namespace starts with
+     */
+    public String slot() {
+        return slot;
+    }
+}

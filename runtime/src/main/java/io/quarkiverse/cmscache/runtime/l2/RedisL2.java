@@ -1,0 +1,304 @@
+package io.quarkiverse.cmscache.runtime.l2;
+
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+
+import jakarta.enterprise.util.TypeLiteral;
+
+import org.jboss.logging.Logger;
+
+import io.quarkiverse.cmscache.runtime.config.EngineSettings;
+import io.quarkiverse.cmscache.runtime.entry.Entry;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.smallrye.faulttolerance.api.Guard;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
+
+/**
+ * The cache's commands to Redis, each bounded by {@code quarkus.cms-cache.l2.timeout} and passed through a circuit
+ * breaker (SmallRye Fault Tolerance) that stops calling Redis while most commands fail, and probes it again after a
+ * delay. Every method returns a lazy {@code Uni} that fails on a Redis error, a timeout or an open breaker; callers
+ * decide what a failure means (a miss, a skipped write, an invalidation to replay).
+ * <p>
+ * Thread-safe; holds no state besides the client.
+ */
+public final class RedisL2 {
+
+    private static final Logger LOG = Logger.getLogger(RedisL2.class);
+
+    private static final TypeLiteral<Uni<Response>> UNI_RESPONSE = new TypeLiteral<>() {
+    };
+
+    private final Redis redis;
+    private final RedisKeyspace keys;
+    private final Duration timeout;
+    private final Guard breaker;
+    private volatile CircuitBreakerState state = CircuitBreakerState.CLOSED;
+    private final Script write = Script.load("write");
+    private final Script invalidate = Script.load("invalidate");
+    private final Script sequence = Script.load("sequence");
+    private final Script dependents = Script.load("dependents");
+    private final Script release = Script.load("release");
+    private final Script hot = Script.load("hot");
+
+    /**
+     * @param redis the client
+     * @param keys the names of this namespace
+     * @param timeout how long one command may take
+     * @param breaker when to stop calling Redis, and for how long
+     */
+    public RedisL2(Redis redis, RedisKeyspace keys, Duration timeout, EngineSettings.Breaker breaker) {
+        this.redis = redis;
+        this.keys = keys;
+        this.timeout = timeout;
+        this.breaker = Guard.create().withDescription("CMS cache Redis " + keys.slot())
+                .withCircuitBreaker()
+                .requestVolumeThreshold(breaker.requestVolumeThreshold())
+                .failureRatio(breaker.failureRatio())
+                .delay(breaker.delay().toMillis(), ChronoUnit.MILLIS)
+                // A script Redis does not know yet is sent again in full: not a sign of trouble.
+                .when(failure -> !Script.isNoScript(failure))
+                .onStateChange(this::stateChanged)
+                .done()
+                .build();
+    }
+
+    private void stateChanged(CircuitBreakerState newState) {
+        state = newState;
+        if (newState == CircuitBreakerState.OPEN) {
+            LOG.warnf("CMS cache stops calling Redis (%s) for a while: too many commands failed", keys.slot());
+        } else if (newState == CircuitBreakerState.CLOSED) {
+            LOG.infof("CMS cache calls Redis (%s) again", keys.slot());
+        }
+    }
+
+    /**
+     * @return the state of the circuit breaker in front of Redis
+     */
+    public CircuitBreakerState breakerState() {
+        return state;
+    }
+
+    public RedisKeyspace keys() {
+        return keys;
+    }
+
+    public Redis client() {
+        return redis;
+    }
+
+    /**
+     * The outcome of {@link #invalidate}.
+     *
+     * @param sequence the invalidation's sequence number
+     * @param deleted how many entries it deleted from Redis
+     */
+    public record Invalidated(long sequence, long deleted) {
+    }
+
+    /**
+     * Reads the fields of an entry.
+     *
+     * @return {@code null} if there is no such entry, else the {@code m}, {@code t} and {@code v} fields (any of which
+     *         may be {@code null} if the hash is not one of ours)
+     */
+    public Uni<byte[][]> read(String key) {
+        return send(Request.cmd(Command.HMGET).arg(keys.entry(key)).arg("m").arg("t").arg("v"))
+                .map(response -> {
+                    if (response == null || response.size() < 3 || response.get(0) == null) {
+                        return null;
+                    }
+                    return new byte[][] { bytes(response.get(0)), bytes(response.get(1)), bytes(response.get(2)) };
+                });
+    }
+
+    /**
+     * Stores an entry unless one of its tags was invalidated after its basis.
+     *
+     * @param entry the entry
+     * @param value its value as JSON
+     * @param ttl how long it lives in Redis
+     * @param tagSetTtl how long the sets that index it live at least
+     * @return whether it was stored ({@code false}: refused as stale)
+     */
+    public Uni<Boolean> write(Entry entry, byte[] value, Duration ttl, Duration tagSetTtl) {
+        String[] tags = entry.tags();
+        List<String> scriptKeys = new ArrayList<>(1 + 2 * tags.length);
+        scriptKeys.add(keys.entry(entry.key()));
+        for (String tag : tags) {
+            scriptKeys.add(keys.tagVersion(tag));
+        }
+        for (String tag : tags) {
+            scriptKeys.add(keys.tagSet(tag));
+        }
+        List<Object> args = List.of(entry.basis(), EntryCodec.meta(entry), EntryCodec.tagsField(entry), value,
+                ttl.toMillis(), tagSetTtl.toMillis());
+        return run(write, scriptKeys, args).map(response -> response.toInteger() == 1);
+    }
+
+    /**
+     * Invalidates tags atomically: sequence number, tag versions, deletion of the entries carrying them, log and
+     * publication.
+     *
+     * @param tags the tags
+     * @param origin the id of the invalidating instance
+     * @param versionRetention how long tag versions are kept
+     * @param logSize how many invalidations the log keeps
+     */
+    public Uni<Invalidated> invalidate(Collection<String> tags, String origin, Duration versionRetention, int logSize) {
+        List<String> scriptKeys = new ArrayList<>(2 + 2 * tags.size());
+        scriptKeys.add(keys.sequence());
+        scriptKeys.add(keys.log());
+        for (String tag : tags) {
+            scriptKeys.add(keys.tagVersion(tag));
+            scriptKeys.add(keys.tagSet(tag));
+        }
+        List<Object> args = new ArrayList<>(4 + tags.size());
+        args.add(origin);
+        args.add(versionRetention.toMillis());
+        args.add((long) logSize);
+        args.add(keys.channel());
+        args.addAll(tags);
+        return run(invalidate, scriptKeys, args)
+                .map(response -> new Invalidated(response.get(0).toLong(), response.get(1).toLong()));
+    }
+
+    /**
+     * @return the current invalidation sequence number
+     */
+    public Uni<Long> sequence() {
+        return run(sequence, List.of(keys.sequence()), List.of()).map(Response::toLong);
+    }
+
+    /**
+     * @return the invalidation log, newest first, as published messages
+     */
+    public Uni<List<String>> log(int max) {
+        return send(Request.cmd(Command.LRANGE).arg(keys.log()).arg(0).arg(max - 1)).map(response -> {
+            List<String> messages = new ArrayList<>(response.size());
+            for (Response message : response) {
+                messages.add(message.toString());
+            }
+            return messages;
+        });
+    }
+
+    /**
+     * @return the keys of the entries in Redis that carry the tag
+     */
+    public Uni<List<String>> dependents(String tag) {
+        return run(dependents, List.of(keys.tagSet(tag)), List.of(tag)).map(response -> {
+            List<String> result = new ArrayList<>(response.size());
+            for (Response member : response) {
+                result.add(keys.keyOfEntry(member.toString()));
+            }
+            return result;
+        });
+    }
+
+    /**
+     * Takes a lease if nobody holds it.
+     *
+     * @param name the lease key ({@link RedisKeyspace#lease}, {@link RedisKeyspace#refreshLease})
+     * @param owner who takes it
+     * @param ttl when it frees itself
+     * @return whether this owner now holds it
+     */
+    public Uni<Boolean> tryLease(String name, String owner, Duration ttl) {
+        return send(Request.cmd(Command.SET).arg(name).arg(owner).arg("NX").arg("PX").arg(ttl.toMillis()))
+                .map(response -> response != null && "OK".equals(response.toString()));
+    }
+
+    /**
+     * @return whether someone holds the lease
+     */
+    public Uni<Boolean> leaseHeld(String name) {
+        return send(Request.cmd(Command.EXISTS).arg(name)).map(response -> response.toLong() > 0);
+    }
+
+    /**
+     * Gives a lease back, if the owner still holds it.
+     */
+    public Uni<Void> releaseLease(String name, String owner) {
+        return run(release, List.of(name), List.of(owner)).replaceWithVoid();
+    }
+
+    /**
+     * Adds sampled read counts and recipes to the hot set, letting older counts fade.
+     *
+     * @param counts entry key to count
+     * @param recipes entry key to recipe JSON, for the keys that have one
+     * @param keep how many entries the set keeps
+     * @param halfLife how fast counts fade
+     */
+    public Uni<Void> addReads(Map<String, Long> counts, Map<String, String> recipes, int keep, Duration halfLife) {
+        List<Object> args = new ArrayList<>(2 + 3 * counts.size());
+        args.add((long) keep);
+        args.add(halfLife.toMillis());
+        counts.forEach((key, count) -> {
+            args.add(key);
+            args.add(count);
+            args.add(recipes.getOrDefault(key, ""));
+        });
+        return run(hot, List.of(keys.hot(), keys.hotRecipes(), keys.hotDecayed()), args).replaceWithVoid();
+    }
+
+    /**
+     * @return the recipes of the most-read entries, most read first (entries without a recipe are left out)
+     */
+    public Uni<List<String>> hottestRecipes(int count) {
+        return send(Request.cmd(Command.ZREVRANGE).arg(keys.hot()).arg(0).arg(count - 1)).chain(top -> {
+            if (top == null || top.size() == 0) {
+                return Uni.createFrom().item(List.<String> of());
+            }
+            Request hmget = Request.cmd(Command.HMGET).arg(keys.hotRecipes());
+            for (Response key : top) {
+                hmget.arg(key.toString());
+            }
+            return send(hmget).map(recipes -> {
+                List<String> result = new ArrayList<>(recipes.size());
+                for (Response recipe : recipes) {
+                    if (recipe != null) {
+                        result.add(recipe.toString());
+                    }
+                }
+                return result;
+            });
+        });
+    }
+
+    /**
+     * Deletes an entry (used for values that no longer deserialize).
+     */
+    public Uni<Void> delete(String key) {
+        return send(Request.cmd(Command.DEL).arg(keys.entry(key))).replaceWithVoid();
+    }
+
+    private Uni<Response> run(Script script, List<String> scriptKeys, List<Object> args) {
+        return send(script.evalsha(scriptKeys, args))
+                .onFailure(Script::isNoScript).recoverWithUni(() -> send(script.eval(scriptKeys, args)));
+    }
+
+    /**
+     * Sends a command through the circuit breaker, bounded by the timeout. While the breaker is open, fails at once
+     * without calling Redis.
+     */
+    Uni<Response> send(Request request) {
+        return breaker.get(() -> redis.send(request)
+                .ifNoItem().after(timeout).failWith(() -> new TimeoutException(
+                        "Redis did not answer within " + timeout.toMillis() + " ms (quarkus.cms-cache.l2.timeout)")),
+                UNI_RESPONSE);
+    }
+
+    private static byte[] bytes(Response response) {
+        return response == null ? null : response.toBytes();
+    }
+}

@@ -1,0 +1,36 @@
+-- Invalidates tags: takes the next sequence number, records it as each tag's version, deletes every entry that
+-- still carries one of the tags, logs and publishes the invalidation. Atomic, so a concurrent write either lands
+-- before (and is deleted) or after (and is refused by write.lua).
+-- KEYS[1] sequence, KEYS[2] log, then for each tag i: KEYS[1+2i] its version key, KEYS[2+2i] its set
+-- ARGV[1] origin instance, ARGV[2] version retention ms, ARGV[3] log size, ARGV[4] channel, ARGV[5 ..] the tags
+-- Returns { sequence number, entries deleted }.
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  -- A new (or wiped) Redis starts the sequence at the current time in ms, above any number handed out before,
+  -- so that instances see a gap and reconcile instead of mistaking new numbers for ones already applied.
+  local now = redis.call('TIME')
+  redis.call('SET', KEYS[1], now[1] .. string.format('%03d', math.floor(tonumber(now[2]) / 1000)))
+end
+local seq = redis.call('INCR', KEYS[1])
+local seqText = string.format('%d', seq)
+local deleted = 0
+local tags = {}
+for i = 5, #ARGV do
+  local tag = ARGV[i]
+  local k = i - 4
+  tags[k] = tag
+  redis.call('SET', KEYS[1 + 2 * k], seqText, 'PX', ARGV[2])
+  local needle = ' ' .. tag .. ' '
+  local members = redis.call('SMEMBERS', KEYS[2 + 2 * k])
+  for _, member in ipairs(members) do
+    local carried = redis.call('HGET', member, 't')
+    if carried and string.find(carried, needle, 1, true) then
+      deleted = deleted + redis.call('DEL', member)
+    end
+  end
+  redis.call('DEL', KEYS[2 + 2 * k])
+end
+local message = seqText .. ' ' .. ARGV[1] .. ' ' .. table.concat(tags, ' ')
+redis.call('LPUSH', KEYS[2], message)
+redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[3]) - 1)
+redis.call('PUBLISH', ARGV[4], message)
+return { seq, deleted }
