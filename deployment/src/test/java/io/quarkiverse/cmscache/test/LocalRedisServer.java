@@ -86,6 +86,18 @@ public final class LocalRedisServer {
     }
 
     /**
+     * Starts the server if nothing answers on its port, so that a test failing while Redis was down does not fail the
+     * next one too.
+     */
+    public void ensureRunning() {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            // Running.
+        } catch (IOException e) {
+            start();
+        }
+    }
+
+    /**
      * @return whether the server started by this call is the one now answering on the port
      */
     private boolean tryStart() {

@@ -63,6 +63,7 @@ public class RedisFailureTest {
 
     @BeforeEach
     void redisIsUp() {
+        REDIS.ensureRunning();
         await().atMost(Duration.ofSeconds(20)).until(() -> engine().l2State() == L2State.UP);
     }
 

@@ -156,8 +156,9 @@ public final class CmsCacheEngine implements CmsCache, AutoCloseable {
             return L2State.OFF;
         }
         return switch (l2.breakerState()) {
-            case OPEN -> L2State.DOWN;
-            case HALF_OPEN -> L2State.DEGRADED;
+            // Half-open means a probe is on its way, not that Redis answered: still down until the probe succeeds,
+            // so the state does not flicker between down and degraded once per breaker delay during an outage.
+            case OPEN, HALF_OPEN -> L2State.DOWN;
             default -> feed.isSubscribed() && !invalidator.versions().hasUnconfirmed() ? L2State.UP
                     : L2State.DEGRADED;
         };
