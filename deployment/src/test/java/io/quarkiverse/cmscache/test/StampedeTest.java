@@ -36,7 +36,7 @@ public class StampedeTest {
     @RegisterExtension
     static final QuarkusUnitTest app = TestRedis.unitTest()
             // Long enough that a waiting instance never gives up on the holder during the test.
-            .overrideConfigKey("quarkus.cms-cache.stampede.max-wait", "30s")
+            .overrideConfigKey("quarkus.cms-cache.defaults.stampede.max-wait", "30s")
             .overrideConfigKey("quarkus.cms-cache.regions.\"unleased\".stampede.lease", "false")
             .overrideConfigKey("quarkus.cms-cache.regions.\"orphaned\".stampede.lease-ttl", "1s")
             .withApplicationRoot(jar -> jar.addClasses(TestRedis.class, OtherInstance.class, Latches.class));
