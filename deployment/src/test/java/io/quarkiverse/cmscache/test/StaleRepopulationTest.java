@@ -1,8 +1,12 @@
 package io.quarkiverse.cmscache.test;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -11,6 +15,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import jakarta.inject.Inject;
 
@@ -21,6 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.quarkiverse.cmscache.CmsCache;
 import io.quarkiverse.cmscache.runtime.CmsCacheEngine;
+import io.quarkiverse.cmscache.runtime.entry.Entry;
 import io.quarkus.test.QuarkusUnitTest;
 
 /**
@@ -152,6 +158,58 @@ public class StaleRepopulationTest {
         assertEquals(2, loads.get());
         assertEquals("fresh news", cache.get("page", "news", String.class, () -> "unused"),
                 "the newer load is the one cached");
+    }
+
+    @Test
+    void oldButValidDependencyDoesNotStopAFreshPageFromBeingStored() {
+        // The masthead was cached long before the promo block was edited: its basis is older than the promo's
+        // invalidation. A page (and a fragment in between) made of both afterwards is current and must be cached.
+        assertEquals("masthead", cache.get("block", "masthead", String.class, () -> "masthead"));
+        assertEquals("promo v1", cache.get("block", "promo", String.class, () -> "promo v1"));
+        cache.invalidate("block", "promo");
+
+        AtomicInteger renders = new AtomicInteger();
+        Supplier<String> landing = () -> cache.get("rendered", "landing", String.class, () -> {
+            renders.incrementAndGet();
+            return "<landing>" + cache.get("fragment", "hero", String.class,
+                    () -> cache.get("block", "masthead", String.class, () -> "unused")
+                            + cache.get("block", "promo", String.class, () -> "promo v2"))
+                    + "</landing>";
+        });
+        assertEquals("<landing>mastheadpromo v2</landing>", landing.get());
+        assertEquals("<landing>mastheadpromo v2</landing>", landing.get());
+
+        assertEquals(1, renders.get(), "rendered once, then served from the cache");
+        assertEquals(0, cache.stats("fragment").staleWritesRejected());
+        assertNotNull(engine().l2().read("rendered:landing").await().indefinitely());
+        assertEquals(Set.of("block:masthead", "fragment:hero", "rendered:landing"), cache.dependents("block:masthead"));
+    }
+
+    @Test
+    void dependencyOutOfDateWhenReadMakesThePageUnstorable() {
+        // A block loaded before its invalidation and put into L1 just after it: in the instant before the fill is
+        // undone (Region.fill), a page can read it. Its basis predates the invalidation, so Redis refuses the page,
+        // although the page itself started after the invalidation.
+        CmsCacheEngine other = instances.start();
+        try {
+            long rejectedBefore = cache.stats("rendered").staleWritesRejected();
+            long basisBeforeEdit = engine().invalidator().versions().basis();
+            other.invalidate("block", "banner");
+            long edit = other.invalidator().versions().basis();
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine().invalidator().versions().basis() >= edit);
+            Entry stale = new Entry("block:banner", "block", "banner v1",
+                    Entry.tags("block:banner", "block", Set.of()), basisBeforeEdit, System.currentTimeMillis(), 9, 0);
+            engine().region("block").l1().put(stale.filledNow());
+
+            assertEquals("<sale>banner v1</sale>", cache.get("rendered", "sale", String.class,
+                    () -> "<sale>" + cache.get("block", "banner", String.class, () -> "banner v2") + "</sale>"));
+
+            assertEquals(rejectedBefore + 1, cache.stats("rendered").staleWritesRejected());
+            assertNull(engine().l2().read("rendered:sale").await().indefinitely(), "not in Redis");
+            assertNull(engine().region("rendered").l1().get("rendered:sale"), "not in L1");
+        } finally {
+            other.close();
+        }
     }
 
 }

@@ -11,9 +11,10 @@ import java.util.Set;
  * <p>
  * The tags always include the entry's identity tag (its key) and its region tag. The <em>basis</em> is the
  * invalidation sequence number the value is known to be consistent with: no tag of the entry was invalidated after
- * it, otherwise the entry would have been evicted or never stored. Loads take it from what their instance has
- * applied when they start (minus anything older they read), and every write to either level is refused if one of
- * the entry's tags was invalidated with a higher sequence number.
+ * it, otherwise the entry would have been evicted or never stored. A load starts from what its instance has
+ * applied; the entry it hands to its callers carries the oldest basis of anything it read, and the write to Redis
+ * checks each tag against the basis of the read it came from, and is refused if one of them was invalidated with a
+ * higher sequence number. The copy Redis accepted carries the load's own basis.
  */
 public final class Entry {
 
@@ -123,6 +124,13 @@ public final class Entry {
      */
     public long filledAt() {
         return filledAt;
+    }
+
+    /**
+     * @return this entry with another basis
+     */
+    public Entry withBasis(long newBasis) {
+        return new Entry(key, region, value, tags, newBasis, createdAt, weight, loadNanos, filledAt);
     }
 
     /**

@@ -275,7 +275,7 @@ public final class Region {
         long epoch = versions.epoch();
         Computation computation = new Computation(key, null, versions.basis());
         computation.addAll(dependsOn);
-        awaitIfAllowed(storeAsync(prepare(key, computation, value, null, 0), epoch));
+        awaitIfAllowed(storeAsync(prepare(key, computation, value, null, 0), epoch).replaceWithVoid());
     }
 
     /**
@@ -532,7 +532,11 @@ public final class Region {
         long loadNanos = System.nanoTime() - start;
         counters.loaded(loadNanos, false);
         Loaded loaded = prepare(key, computation, value, type, loadNanos);
-        awaitIfAllowed(storeAsync(loaded, epoch));
+        Uni<Entry> stored = storeAsync(loaded, epoch);
+        if (BlockingOperationControl.isBlockingAllowed()) {
+            return stored.await().indefinitely();
+        }
+        awaitIfAllowed(stored.replaceWithVoid());
         return loaded.entry();
     }
 
@@ -647,7 +651,7 @@ public final class Region {
                         }
                         counters.loaded(loadNanos, false);
                         Loaded loaded = prepare(key, computation, value, type, loadNanos);
-                        return storeAsync(loaded, epoch).replaceWith(loaded.entry());
+                        return storeAsync(loaded, epoch);
                     });
         });
     }
@@ -663,21 +667,28 @@ public final class Region {
     /**
      * A loaded value, ready to be stored.
      *
-     * @param entry the entry, handed to the callers whether or not it is stored
+     * @param entry the entry, handed to the callers whether or not it is stored; its basis is the oldest of what the
+     *        load read
      * @param json the value as JSON, when the region writes to Redis and the value could be written
      * @param storable whether the entry may be stored at all
+     * @param tagBases for each tag of the entry, the basis the Redis write checks it against
+     * @param ownBasis the load's own basis, which the copy Redis accepted is consistent with
      */
-    private record Loaded(Entry entry, byte[] json, boolean storable) {
+    private record Loaded(Entry entry, byte[] json, boolean storable, long[] tagBases, long ownBasis) {
+
+        Loaded(Entry entry, Computation computation) {
+            this(entry, null, false, null, computation.basis());
+        }
     }
 
     private Loaded prepare(String key, Computation computation, Object value, ValueType type, long loadNanos) {
         Set<String> tags = computation.finish();
         String[] allTags = Entry.tags(key, settings.name(), tags);
-        long basis = computation.basis();
+        long basis = computation.oldestBasis();
         long createdAt = System.currentTimeMillis();
         if (value == null && !settings.negativeCaching()) {
-            return new Loaded(new Entry(key, settings.name(), null, allTags, basis, createdAt, 0, loadNanos), null,
-                    false);
+            return new Loaded(new Entry(key, settings.name(), null, allTags, basis, createdAt, 0, loadNanos),
+                    computation);
         }
         byte[] json = null;
         int weight;
@@ -704,35 +715,53 @@ public final class Region {
             LOG.logf(level, "CMS cache entry %s is not cached: its value has %d bytes, more than the %d of "
                     + "quarkus.cms-cache.regions.\"%s\".max-value-size", key, weight, settings.maxValueSize(),
                     settings.name());
-            return new Loaded(entry, null, false);
+            return new Loaded(entry, computation);
         }
-        return new Loaded(entry, json, true);
+        long[] tagBases = new long[allTags.length];
+        for (int i = 0; i < allTags.length; i++) {
+            tagBases[i] = computation.basisOf(allTags[i]);
+        }
+        return new Loaded(entry, json, true, tagBases, computation.basis());
     }
 
-    private Uni<Void> storeAsync(Loaded loaded, long epoch) {
+    /**
+     * Stores a loaded entry in Redis, then L1, unless it may not be stored.
+     *
+     * @return the entry to hand to the callers: the stored copy if Redis accepted it, else the loaded one
+     */
+    private Uni<Entry> storeAsync(Loaded loaded, long epoch) {
         Entry entry = loaded.entry();
         if (!loaded.storable() || carriesAny(entry, afterCommit.dirtyTags(versions))) {
-            return Uni.createFrom().voidItem();
+            return Uni.createFrom().item(entry);
         }
         if (loaded.json() == null) {
             fill(entry, epoch);
-            return Uni.createFrom().voidItem();
+            return Uni.createFrom().item(entry);
         }
-        return l2.write(entry, loaded.json(), settings.l2Ttl(), tagSetTtl)
+        // Once Redis has checked every tag against the basis of the read it came from, the entry is consistent with
+        // the load's own basis: that is what the stored copy carries, so that a computation reading it later is not
+        // held back by the oldest thing this one read (a header cached since start-up).
+        Entry checked = entry.withBasis(loaded.ownBasis());
+        return l2.write(checked, loaded.json(), settings.l2Ttl(), tagSetTtl, loaded.tagBases())
                 .onFailure().recoverWithItem(failure -> {
                     l2Failure("write", entry.key(), failure);
                     return null;
                 })
-                .invoke(written -> {
+                .map(written -> {
                     if (Boolean.FALSE.equals(written)) {
                         counters.staleWritesRejected.increment();
                         LOG.debugf("CMS cache refused to store %s: a tag it depends on was invalidated while it "
                                 + "was loaded", entry.key());
-                    } else {
-                        fill(entry, epoch);
+                        return entry;
                     }
-                })
-                .replaceWithVoid();
+                    if (written == null) {
+                        // Redis did not answer: kept in L1 only, with what the load knows without Redis's check.
+                        fill(entry, epoch);
+                        return entry;
+                    }
+                    fill(checked, epoch);
+                    return checked;
+                });
     }
 
     /**

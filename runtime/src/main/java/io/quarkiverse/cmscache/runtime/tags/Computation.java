@@ -2,9 +2,9 @@ package io.quarkiverse.cmscache.runtime.tags;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.quarkiverse.cmscache.runtime.entry.Entry;
 import io.quarkiverse.cmscache.runtime.entry.EntryKeys;
@@ -30,7 +30,9 @@ public final class Computation {
     private final String key;
     private final Computation parent;
     private final Set<String> tags = ConcurrentHashMap.newKeySet();
-    private final AtomicLong basis;
+    private final long basis;
+    /** For tags that came with an entry read during the computation: the oldest basis of such an entry. */
+    private final Map<String, Long> carriedBases = new ConcurrentHashMap<>();
     private volatile boolean finished;
 
     /**
@@ -41,7 +43,7 @@ public final class Computation {
     public Computation(String key, Computation parent, long basis) {
         this.key = key;
         this.parent = parent;
-        this.basis = new AtomicLong(basis);
+        this.basis = basis;
     }
 
     /**
@@ -106,16 +108,23 @@ public final class Computation {
 
     /**
      * Records a cached read made by this computation: the inner entry's identity tag and all its tags become
-     * dependencies, and this computation's basis can be no newer than the inner entry's.
+     * dependencies. The inner value is only known to be consistent with the inner entry's basis, so each of its tags
+     * is checked against that basis (if older than this computation's) when the result is stored: an inner entry
+     * that was already out of date when it was read (a load this one joined, begun before an invalidation) makes the
+     * write fail, while an old but valid inner entry (a header cached since start-up) does not hold back tags that
+     * came from fresher reads.
      */
     public void dependOn(Entry inner) {
         if (finished) {
             return;
         }
+        long innerBasis = inner.basis();
         for (String tag : inner.tags()) {
             tags.add(tag);
+            if (innerBasis < basis) {
+                carriedBases.merge(tag, innerBasis, Math::min);
+            }
         }
-        basis.accumulateAndGet(inner.basis(), Math::min);
     }
 
     /**
@@ -155,7 +164,31 @@ public final class Computation {
         return key;
     }
 
+    /**
+     * @return the invalidation sequence number this instance had applied when the computation started
+     */
     public long basis() {
-        return basis.get();
+        return basis;
+    }
+
+    /**
+     * @return the basis a tag of the result must be checked against: the oldest basis of the entries read that
+     *         carried it, or this computation's basis
+     */
+    public long basisOf(String tag) {
+        Long carried = carriedBases.get(tag);
+        return carried == null ? basis : carried;
+    }
+
+    /**
+     * @return the oldest basis of anything the computation read: what its result is known to be consistent with
+     *         before a write has checked each tag
+     */
+    public long oldestBasis() {
+        long oldest = basis;
+        for (long carried : carriedBases.values()) {
+            oldest = Math.min(oldest, carried);
+        }
+        return oldest;
     }
 }

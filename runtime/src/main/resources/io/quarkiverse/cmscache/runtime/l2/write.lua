@@ -1,15 +1,23 @@
--- Stores an entry unless one of its tags was invalidated after the entry's basis ("set after delete" guard).
+-- Stores an entry unless one of its tags was invalidated after the basis it is checked against ("set after delete"
+-- guard): the tag's own basis when given (the basis of the read the tag came from), else the entry's.
 -- KEYS[1]          the entry
 -- KEYS[2 .. n+1]   the version key of each tag
 -- KEYS[n+2 .. 2n+1] the set of each tag
--- ARGV[1] basis, ARGV[2] meta, ARGV[3] tags field, ARGV[4] value, ARGV[5] entry TTL ms, ARGV[6] tag set TTL ms
+-- ARGV[1] basis, ARGV[2] meta, ARGV[3] tags field, ARGV[4] value, ARGV[5] entry TTL ms, ARGV[6] tag set TTL ms,
+-- ARGV[7 .. n+6] optionally, the basis of each tag
 -- Returns 1 when stored, 0 when refused as stale.
 local n = (#KEYS - 1) / 2
 local basis = tonumber(ARGV[1])
 for i = 2, n + 1 do
   local version = redis.call('GET', KEYS[i])
-  if version and tonumber(version) > basis then
-    return 0
+  if version then
+    local limit = basis
+    if ARGV[5 + i] then
+      limit = tonumber(ARGV[5 + i])
+    end
+    if tonumber(version) > limit then
+      return 0
+    end
   end
 end
 redis.call('DEL', KEYS[1])
