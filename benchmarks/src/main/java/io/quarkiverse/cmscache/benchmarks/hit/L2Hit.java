@@ -1,0 +1,74 @@
+package io.quarkiverse.cmscache.benchmarks.hit;
+
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+import io.quarkiverse.cmscache.CmsCache;
+import io.quarkus.arc.Arc;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
+
+/**
+ * (b) The cost of an L2 hit: a read served from Redis with L1 empty (the region keeps values above 16 bytes in Redis
+ * only) against one raw {@code GET} of a value of the same size through the same Redis client.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(org.openjdk.jmh.annotations.Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class L2Hit {
+
+    @Param({ "1024", "51200" })
+    int size;
+
+    CmsCache cache;
+    Redis redis;
+    String key;
+    String value;
+    Request rawGet;
+    long loadsBefore;
+
+    @Setup(Level.Trial)
+    public void store() {
+        cache = Arc.container().instance(CmsCache.class).get();
+        redis = Arc.container().instance(Redis.class).get();
+        key = "value-" + size;
+        value = "x".repeat(size);
+        cache.put("l2-read", key, value);
+        String rawKey = "cms-bench-raw:" + size;
+        redis.send(Request.cmd(Command.SET).arg(rawKey).arg(value)).await().indefinitely();
+        rawGet = Request.cmd(Command.GET).arg(rawKey);
+        loadsBefore = cache.stats("l2-read").loads();
+        if (!value.equals(cmsL2Hit()) || cache.stats("l2-read").l1Entries() != 0) {
+            throw new IllegalStateException("the value is not read from Redis alone");
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void onlyRedisHits() {
+        long loads = cache.stats("l2-read").loads() - loadsBefore;
+        if (loads > 0 || cache.stats("l2-read").l1Entries() != 0) {
+            throw new IllegalStateException("not every read was an L2 hit: " + loads + " loads, "
+                    + cache.stats("l2-read").l1Entries() + " entries in L1");
+        }
+    }
+
+    @Benchmark
+    public String cmsL2Hit() {
+        return cache.get("l2-read", key, String.class, () -> value);
+    }
+
+    @Benchmark
+    public String rawGet() {
+        return redis.send(rawGet).await().indefinitely().toString();
+    }
+}

@@ -1,0 +1,115 @@
+package io.quarkiverse.cmscache.benchmarks.invalidation;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkiverse.cmscache.CmsCache;
+import io.quarkiverse.cmscache.benchmarks.Mode;
+import io.quarkiverse.cmscache.benchmarks.Percentiles;
+import io.quarkiverse.cmscache.runtime.CmsCacheEngine;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
+
+/**
+ * (c) Invalidating a tag with 10, 1,000 and 10,000 dependents. Each round stores the dependents here (L1 and Redis),
+ * lets the follower process read them into its L1, then times {@link CmsCache#invalidateTags} (it returns once this
+ * instance's L1 and Redis are clean, which the round then checks) and the delay until the follower's L1 holds none of
+ * them.
+ */
+@ApplicationScoped
+public class InvalidationLeader {
+
+    private static final Logger LOG = Logger.getLogger(InvalidationLeader.class);
+
+    @Inject
+    CmsCache cache;
+
+    @Inject
+    Redis redis;
+
+    @Inject
+    ObjectMapper mapper;
+
+    public void run(Mode mode, Path result) throws Exception {
+        Coordination coordination = new Coordination(redis);
+        expect("up", coordination.receive(Coordination.TO_LEADER, Duration.ofMinutes(2)));
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        Map<String, Object> results = new LinkedHashMap<>();
+        try {
+            for (int dependents : List.of(10, 1_000, 10_000)) {
+                int rounds = rounds(dependents, mode);
+                long[] local = new long[rounds];
+                long[] remote = new long[rounds];
+                for (int r = 0; r < rounds; r++) {
+                    Dependents round = new Dependents(run, dependents, r);
+                    for (int i = 0; i < dependents; i++) {
+                        cache.put(Dependents.REGION, round.key(i), "old", round.tag());
+                    }
+                    coordination.send(Coordination.TO_FOLLOWER, round.message());
+                    expect("ready", coordination.receive(Coordination.TO_LEADER, Duration.ofMinutes(1)));
+
+                    long start = System.nanoTime();
+                    cache.invalidateTags(round.tag());
+                    long end = System.nanoTime();
+                    checkClean(round);
+                    String clean = coordination.receive(Coordination.TO_LEADER, Duration.ofMinutes(1));
+                    expect("clean", clean.split(" ")[0]);
+                    local[r] = end - start;
+                    remote[r] = Long.parseLong(clean.split(" ")[1]) - start;
+                }
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("rounds", rounds);
+                entry.put("local", Percentiles.micros(local, rounds));
+                entry.put("crossInstance", Percentiles.micros(remote, rounds));
+                results.put(String.valueOf(dependents), entry);
+                LOG.infof("%,d dependents: local %s, cross-instance %s (us)", dependents, entry.get("local"),
+                        entry.get("crossInstance"));
+            }
+        } finally {
+            coordination.send(Coordination.TO_FOLLOWER, "stop");
+        }
+        mapper.writerWithDefaultPrettyPrinter().writeValue(result.toFile(), results);
+    }
+
+    private static int rounds(int dependents, Mode mode) {
+        return switch (dependents) {
+            case 10 -> mode.quick() ? 100 : 500;
+            case 1_000 -> mode.quick() ? 30 : 150;
+            default -> mode.quick() ? 8 : 40;
+        };
+    }
+
+    /** After invalidateTags returned: no dependent left in this instance's L1 nor in Redis. */
+    private void checkClean(Dependents round) {
+        CmsCacheEngine engine = (CmsCacheEngine) cache;
+        Request exists = Request.cmd(Command.EXISTS);
+        for (int i = 0; i < round.dependents(); i++) {
+            if (engine.region(Dependents.REGION).l1().get(round.entryKey(i)) != null) {
+                throw new IllegalStateException(round.entryKey(i) + " still in L1 after the invalidation returned");
+            }
+            exists.arg(engine.l2().keys().entry(round.entryKey(i)));
+        }
+        long left = redis.send(exists).await().indefinitely().toLong();
+        if (left != 0) {
+            throw new IllegalStateException(left + " dependents of " + round.tag() + " still in Redis");
+        }
+    }
+
+    private static void expect(String expected, String actual) {
+        if (!expected.equals(actual)) {
+            throw new IllegalStateException("expected '" + expected + "' from the follower, got '" + actual + "'");
+        }
+    }
+}
