@@ -182,19 +182,23 @@ public final class Invalidator {
     }
 
     /**
-     * Applies an invalidation published through Redis, unless applied already. This instance's own invalidations,
-     * which it applied and logged when it made them, are applied again (an echo overtaking the invalidating thread
-     * must still evict) but not logged twice.
+     * Applies an invalidation published through Redis, unless applied already.
+     * <p>
+     * This instance's own invalidations come back too. The invalidating thread evicts them from L1 itself, whether
+     * Redis answered or not, before it returns, and logs what it evicted; so the echo only marks the sequence number
+     * as applied (when it overtakes the invalidating thread), leaving the eviction, and its count, to that thread.
      */
     public void applyRemote(InvalidationMessage message) {
         if (versions.isApplied(message.seq())) {
             return;
         }
+        if (instanceId.equals(message.origin())) {
+            versions.markApplied(message.seq(), System.nanoTime());
+            return;
+        }
         int evicted = applyLocally(message.tags());
         versions.markApplied(message.seq(), System.nanoTime());
-        if (!instanceId.equals(message.origin())) {
-            log.record(message.toRecord().appliedHere(evicted, System.currentTimeMillis()));
-        }
+        log.record(message.toRecord().appliedHere(evicted, System.currentTimeMillis()));
     }
 
     /**
