@@ -288,8 +288,27 @@ public final class RedisL2 {
      * @return the next cursor ({@code "0"} when done) and the entry keys found in this step
      */
     public Uni<Scan> scanEntries(String cursor, String keyPattern, int count) {
-        return send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(globEscape(keys.entry("")) + keyPattern)
-                .arg("COUNT").arg(count)).map(response -> {
+        return scan(Request.cmd(Command.SCAN).arg(cursor), keyPattern, count);
+    }
+
+    /**
+     * As {@link #scanEntries}, over the entries registered under a tag ({@code SSCAN} of its set) rather than over
+     * the whole database: for a region, its region tag. The set may still name entries that expired.
+     */
+    public Uni<Scan> scanTagged(String tag, String cursor, String keyPattern, int count) {
+        return scan(Request.cmd(Command.SSCAN).arg(keys.tagSet(tag)).arg(cursor), keyPattern, count);
+    }
+
+    /**
+     * @return whether Redis holds the entry
+     */
+    public Uni<Boolean> holds(String key) {
+        return send(Request.cmd(Command.EXISTS).arg(keys.entry(key))).map(response -> response.toLong() > 0);
+    }
+
+    private Uni<Scan> scan(Request request, String keyPattern, int count) {
+        return send(request.arg("MATCH").arg(globEscape(keys.entry("")) + keyPattern).arg("COUNT").arg(count))
+                .map(response -> {
                     List<String> found = new ArrayList<>(response.get(1).size());
                     for (Response key : response.get(1)) {
                         found.add(keys.keyOfEntry(key.toString()));
