@@ -7,16 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.quarkiverse.cmscache.CmsCache;
-import io.quarkiverse.cmscache.CmsCached;
-import io.quarkiverse.cmscache.CmsInvalidate;
-import io.quarkiverse.cmscache.CmsKey;
 import io.quarkiverse.cmscache.runtime.CmsCacheEngine;
 import io.quarkiverse.cmscache.runtime.invalidation.InvalidationRecord;
 import io.quarkiverse.cmscache.runtime.invalidation.Trigger;
@@ -31,10 +27,10 @@ public class InvalidationLogTest {
     @RegisterExtension
     static final QuarkusUnitTest app = TestRedis.unitTest()
             .overrideConfigKey("quarkus.cms-cache.invalidation.log-size", "5")
-            .withApplicationRoot(jar -> jar.addClasses(TestRedis.class, OtherInstance.class, Blocks.class));
+            .withApplicationRoot(jar -> jar.addClasses(TestRedis.class, OtherInstance.class, EditableBlocks.class));
 
     @Inject
-    Blocks blocks;
+    EditableBlocks blocks;
 
     @Inject
     CmsCache cache;
@@ -59,7 +55,7 @@ public class InvalidationLogTest {
 
         InvalidationRecord record = newest();
         assertEquals(List.of("block:header"), record.tags());
-        assertEquals(new Trigger(Trigger.Kind.METHOD, "Blocks.save"), record.trigger());
+        assertEquals(new Trigger(Trigger.Kind.METHOD, "EditableBlocks.save"), record.trigger());
         assertEquals(engine().instanceId(), record.origin());
         assertEquals(2, record.l1Evicted(), "the block and the page using it");
         assertEquals(2, record.redisDeleted());
@@ -107,19 +103,6 @@ public class InvalidationLogTest {
             assertEquals(Trigger.API, history.get(0).trigger());
         } finally {
             other.close();
-        }
-    }
-
-    @ApplicationScoped
-    public static class Blocks {
-
-        @CmsCached(region = "block")
-        public String html(@CmsKey String id) {
-            return "block " + id;
-        }
-
-        @CmsInvalidate(region = "block")
-        public void save(@CmsKey String id) {
         }
     }
 }
