@@ -83,6 +83,7 @@ export class QwcCmsCacheEntries extends LitElement {
                     <tr><td><a href="#" @click=${e => { e.preventDefault(); this._show(i.key); }}><code>${i.key}</code></a></td>
                         <td>${i.region}</td><td>${i.levels.join(', ')}</td></tr>`)}
             </table>
+            ${r.redisError ? html`<p class="error">Redis could not be searched (${r.redisError}): entries of this instance's L1 only.</p>` : ''}
             ${r.items.length ? '' : html`<p class="muted">No entry matches.</p>`}
             <div class="bar">
                 <button ?disabled=${r.page === 0} @click=${() => this._search(r.page - 1)}>Previous</button>
@@ -99,6 +100,7 @@ export class QwcCmsCacheEntries extends LitElement {
         const seconds = ms => ms === undefined ? '-' : (ms / 1000).toFixed(1) + ' s';
         return html`
             <h3 id="entry-key"><code>${e.key}</code></h3>
+            ${e.redisError ? html`<p class="error">Redis could not be read: ${e.redisError}</p>` : ''}
             ${e.levels.length === 0 ? html`<p class="muted">Not cached (any more).</p>` : html`
                 <table>
                     <tr><th>Held in</th><td>${e.levels.join(', ')}</td></tr>

@@ -103,15 +103,22 @@ public class CmsCacheJsonRPCService {
             }
         }
         boolean complete = true;
+        String redisError = null;
         RedisL2 l2 = engine.l2();
         if (l2 != null) {
-            complete = scanRedis(l2, wantedRegion, text, contains, found, skip + pageSize);
+            try {
+                complete = scanRedis(l2, wantedRegion, text, contains, found, skip + pageSize);
+            } catch (RuntimeException e) {
+                // Redis down: the inspector still shows L1, and says why Redis is missing.
+                redisError = String.valueOf(e.getMessage());
+            }
         }
+        boolean checkRedis = wantedRegion != null && redisError == null;
         List<Map<String, Object>> items = new ArrayList<>();
         found.entrySet().stream().skip(skip).limit(pageSize).forEach(e -> {
             List<String> levels = new ArrayList<>(e.getValue());
             // A region's tag set may still name entries that expired from Redis.
-            if (wantedRegion != null && levels.contains("Redis")
+            if (checkRedis && levels.contains("Redis")
                     && !l2.holds(e.getKey()).await().atMost(REDIS_WAIT)) {
                 levels.remove("Redis");
             }
@@ -123,6 +130,9 @@ public class CmsCacheJsonRPCService {
         result.put("items", items);
         result.put("page", Math.max(page, 0));
         result.put("hasMore", found.size() > skip + pageSize || !complete);
+        if (redisError != null) {
+            result.put("redisError", redisError);
+        }
         return result;
     }
 
@@ -182,21 +192,26 @@ public class CmsCacheJsonRPCService {
             result.put("negative", entry.value() == null);
             putPreview(result, preview(entry.value()));
         }
+        RedisL2.Stored stored = null;
         if (engine.l2() != null) {
-            RedisL2.Stored stored = engine.l2().inspect(key).await().atMost(REDIS_WAIT);
-            if (stored != null) {
-                levels.add("Redis");
-                if (stored.tags() != null) {
-                    tags.addAll(Arrays.asList(new String(stored.tags(), StandardCharsets.UTF_8).trim().split(" ")));
-                }
-                result.put("l2TtlMs", stored.ttlMillis());
-                long createdAt = createdAt(stored.meta());
-                if (createdAt > 0) {
-                    result.putIfAbsent("ageMs", now - createdAt);
-                }
-                if (!result.containsKey("preview") && stored.value() != null) {
-                    putPreview(result, new String(stored.value(), StandardCharsets.UTF_8));
-                }
+            try {
+                stored = engine.l2().inspect(key).await().atMost(REDIS_WAIT);
+            } catch (RuntimeException e) {
+                result.put("redisError", String.valueOf(e.getMessage()));
+            }
+        }
+        if (stored != null) {
+            levels.add("Redis");
+            if (stored.tags() != null) {
+                tags.addAll(Arrays.asList(new String(stored.tags(), StandardCharsets.UTF_8).trim().split(" ")));
+            }
+            result.put("l2TtlMs", stored.ttlMillis());
+            long createdAt = createdAt(stored.meta());
+            if (createdAt > 0) {
+                result.putIfAbsent("ageMs", now - createdAt);
+            }
+            if (!result.containsKey("preview") && stored.value() != null) {
+                putPreview(result, new String(stored.value(), StandardCharsets.UTF_8));
             }
         }
         result.put("levels", levels);
