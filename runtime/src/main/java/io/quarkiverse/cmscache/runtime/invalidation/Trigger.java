@@ -17,8 +17,6 @@ public record Trigger(Kind kind, String source) {
         API,
         /** A content-change message. */
         CONTENT_CHANGE,
-        /** A background refresh. */
-        REFRESH,
         /** Reconciliation after Redis was unreachable or invalidation messages were missed. */
         RECONCILIATION;
 
