@@ -136,13 +136,15 @@ public class InspectorBrowserIT {
         assertTrue(texts(component, "ul.region[data-region='block'] li").contains("block:header"));
         screenshot("inspector-dependencies.png");
 
-        // A real edit, then the invalidation log and the regions as a user sees them.
-        Editor.saveBlock("header", "<header><a href=\"/\">CMS Cache demo, edited</a></header>");
-        given().get("/").then().statusCode(200).body(containsString("edited"));
+        // The invalidation log, open while an editor saves the header: the invalidation shows up live.
         browser.get(DEV_UI + "invalidations");
+        awaitElement("qwc-cms-cache-invalidations", "#invalidations");
+        Editor.saveBlock("header", "<header><a href=\"/\">CMS Cache demo, edited</a></header>");
         awaitElement("qwc-cms-cache-invalidations", "#invalidations td");
         List<String> log = texts("qwc-cms-cache-invalidations", "#invalidations td");
         assertTrue(log.contains("block:header"), log.toString());
+        assertTrue(log.contains("4"), "the header and the three pages built with it were evicted: " + log);
+        given().get("/").then().statusCode(200).body(containsString("edited"));
         screenshot("inspector-invalidations.png");
 
         browser.get(DEV_UI + "regions");
