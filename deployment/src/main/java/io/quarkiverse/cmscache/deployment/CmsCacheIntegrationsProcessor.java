@@ -40,13 +40,15 @@ import io.quarkus.smallrye.health.deployment.spi.HealthBuildItem;
 /**
  * The CMS cache's integrations with other extensions, each active only when the application has that extension:
  * HTTP (private requests bypass the cache), Quarkus REST ({@code @CmsCachedResponse}), Qute ({@code {#cms-cached}}),
- * Reactive Messaging (content-change messages), SmallRye Health (readiness) and the scheduler (scheduled warming).
+ * Reactive Messaging (content-change messages), SmallRye Health (readiness), the scheduler (scheduled warming) and
+ * Micrometer (metrics).
  */
 class CmsCacheIntegrationsProcessor {
 
     static final String CONSUMER = "io.quarkiverse.cmscache.runtime.messaging.ContentChangeConsumer";
     private static final String MESSAGE = "org.eclipse.microprofile.reactive.messaging.Message";
     private static final String INCOMING = "org.eclipse.microprofile.reactive.messaging.Incoming";
+    private static final String METRICS = "io.quarkiverse.cmscache.runtime.metrics.CmsCacheMetrics";
     private static final String REDIS_HEALTH_CHECK = "io.quarkus.redis.runtime.client.health.RedisHealthCheck";
 
     @BuildStep
@@ -100,6 +102,19 @@ class CmsCacheIntegrationsProcessor {
             beans.produce(AdditionalBeanBuildItem.builder().addBeanClass(WarmingSchedule.class)
                     .setDefaultScope(DotName.createSimple(Singleton.class)).setUnremovable().build());
             defaults.produce(new RunTimeConfigurationDefaultBuildItem("quarkus.scheduler.start-mode", "forced"));
+        }
+    }
+
+    /**
+     * Registers the Micrometer binder of the cache's metrics. Only with Micrometer (quarkus-micrometer provides the
+     * metrics capability): the binder is the only class that refers to it.
+     */
+    @BuildStep
+    void metrics(CmsCacheBuildConfig config, Capabilities capabilities, BuildProducer<AdditionalBeanBuildItem> beans) {
+        if (config.metrics().enabled() && capabilities.isPresent(Capability.METRICS)
+                && QuarkusClassLoader.isClassPresentAtRuntime("io.micrometer.core.instrument.MeterRegistry")) {
+            beans.produce(AdditionalBeanBuildItem.builder().addBeanClass(METRICS)
+                    .setDefaultScope(DotName.createSimple(Singleton.class)).setUnremovable().build());
         }
     }
 

@@ -5,8 +5,8 @@ import java.util.UUID;
 import io.quarkus.test.QuarkusUnitTest;
 
 /**
- * Test settings shared by the deployment tests: the real Redis on localhost, and a key prefix of its own per test
- * class so that tests never see each other's entries or invalidations.
+ * Test settings shared by the deployment tests: the real Redis on localhost, a key prefix of its own per test class so
+ * that tests never see each other's entries or invalidations, and a random HTTP port.
  */
 public final class TestRedis {
 
@@ -20,7 +20,9 @@ public final class TestRedis {
         return new QuarkusUnitTest()
                 .overrideConfigKey("quarkus.devservices.enabled", "false")
                 .overrideConfigKey("quarkus.redis.hosts", "redis://localhost:6379")
-                .overrideConfigKey("quarkus.cms-cache.key-prefix", freshPrefix());
+                .overrideConfigKey("quarkus.cms-cache.key-prefix", freshPrefix())
+                // A random HTTP port: other builds on the machine may hold the default test port.
+                .overrideConfigKey("quarkus.http.test-port", "0");
     }
 
     public static String freshPrefix() {

@@ -29,6 +29,7 @@ import io.quarkiverse.cmscache.runtime.invalidation.AfterCommit;
 import io.quarkiverse.cmscache.runtime.invalidation.InvalidationFeed;
 import io.quarkiverse.cmscache.runtime.invalidation.Invalidator;
 import io.quarkiverse.cmscache.runtime.invalidation.TagVersions;
+import io.quarkiverse.cmscache.runtime.invalidation.Trigger;
 import io.quarkiverse.cmscache.runtime.l1.L1Budget;
 import io.quarkiverse.cmscache.runtime.l1.TagIndex;
 import io.quarkiverse.cmscache.runtime.l2.EntryCodec;
@@ -298,19 +299,33 @@ public final class CmsCacheEngine implements CmsCache, AutoCloseable {
 
     @Override
     public void invalidateTags(Collection<String> tags) {
+        invalidateTags(tags, Trigger.API);
+    }
+
+    /**
+     * {@link #invalidateTags(Collection)} for a given trigger, as recorded in the invalidation log.
+     */
+    public void invalidateTags(Collection<String> tags, Trigger trigger) {
         EntryKeys.checkTags(tags);
         if (settings.enabled()) {
-            invalidator.invalidate(new LinkedHashSet<>(tags));
+            invalidator.invalidate(new LinkedHashSet<>(tags), trigger);
         }
     }
 
     @Override
     public Uni<Void> invalidateTagsAsync(Collection<String> tags) {
+        return invalidateTagsAsync(tags, Trigger.API);
+    }
+
+    /**
+     * {@link #invalidateTagsAsync(Collection)} for a given trigger, as recorded in the invalidation log.
+     */
+    public Uni<Void> invalidateTagsAsync(Collection<String> tags, Trigger trigger) {
         EntryKeys.checkTags(tags);
         if (!settings.enabled()) {
             return Uni.createFrom().voidItem();
         }
-        return invalidator.invalidateAsync(new LinkedHashSet<>(tags));
+        return invalidator.invalidateAsync(new LinkedHashSet<>(tags), trigger);
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.Optional;
 import io.quarkus.runtime.annotations.ConfigPhase;
 import io.quarkus.runtime.annotations.ConfigRoot;
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 
 /**
  * Build-time configuration of the CMS cache.
@@ -22,6 +23,21 @@ public interface CmsCacheBuildConfig {
      * Invalidation driven by messages.
      */
     ContentChanges contentChanges();
+
+    /**
+     * Metrics.
+     */
+    Metrics metrics();
+
+    interface Metrics {
+
+        /**
+         * Whether the cache publishes its metrics ({@code cms.cache.*}) to Micrometer when the application has the
+         * {@code quarkus-micrometer} extension. Without Micrometer there are no metrics, and no cost.
+         */
+        @WithDefault("true")
+        boolean enabled();
+    }
 
     interface L2Build {
 

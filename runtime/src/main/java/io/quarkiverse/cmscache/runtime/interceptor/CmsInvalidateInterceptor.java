@@ -39,9 +39,9 @@ public class CmsInvalidateInterceptor {
         engine.invalidator().markDirty(tags);
         Object result = invocation.proceed();
         if (method.async()) {
-            return ((Uni<?>) result).call(() -> engine.invalidator().invalidateAsync(tags));
+            return ((Uni<?>) result).call(() -> engine.invalidator().invalidateAsync(tags, method.trigger()));
         }
-        engine.invalidator().invalidate(tags);
+        engine.invalidator().invalidate(tags, method.trigger());
         return result;
     }
 }

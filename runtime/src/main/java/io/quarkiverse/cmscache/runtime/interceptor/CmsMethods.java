@@ -46,7 +46,7 @@ public final class CmsMethods {
     InvalidatingMethod invalidating(Method method) {
         InvalidatingMethod found = invalidating.get(method);
         if (found == null) {
-            found = invalidating.computeIfAbsent(method, m -> new InvalidatingMethod(spec("-", m)));
+            found = invalidating.computeIfAbsent(method, m -> new InvalidatingMethod(spec("-", m), m));
         }
         return found;
     }

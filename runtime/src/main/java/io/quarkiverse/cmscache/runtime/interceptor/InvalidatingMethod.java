@@ -1,7 +1,10 @@
 package io.quarkiverse.cmscache.runtime.interceptor;
 
+import java.lang.reflect.Method;
 import java.util.LinkedHashSet;
 import java.util.Set;
+
+import io.quarkiverse.cmscache.runtime.invalidation.Trigger;
 
 /**
  * A {@code @CmsInvalidate} method, ready for interception: one key template per annotation.
@@ -10,8 +13,10 @@ final class InvalidatingMethod {
 
     private final KeyTemplate[] keys;
     private final boolean async;
+    private final Trigger trigger;
 
-    InvalidatingMethod(CmsMethodSpec spec) {
+    InvalidatingMethod(CmsMethodSpec spec, Method method) {
+        this.trigger = Trigger.method(method.getDeclaringClass().getSimpleName() + "." + method.getName());
         this.keys = new KeyTemplate[spec.getRegions().length];
         for (int i = 0; i < keys.length; i++) {
             keys[i] = new KeyTemplate(spec.getRegions()[i], spec.positions(i));
@@ -25,6 +30,10 @@ final class InvalidatingMethod {
             tags.add(key.key(args));
         }
         return tags;
+    }
+
+    Trigger trigger() {
+        return trigger;
     }
 
     boolean async() {

@@ -2,7 +2,6 @@ package io.quarkiverse.cmscache.runtime.invalidation;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -152,12 +151,12 @@ public final class InvalidationFeed {
     }
 
     private void apply(String message) {
-        Message parsed = Message.parse(message);
+        InvalidationMessage parsed = InvalidationMessage.parse(message);
         if (parsed == null) {
             LOG.warnf("CMS cache ignored a malformed invalidation message: %s", message);
             return;
         }
-        invalidator.applyRemote(parsed.seq, parsed.tags);
+        invalidator.applyRemote(parsed);
     }
 
     private void tick() {
@@ -200,15 +199,15 @@ public final class InvalidationFeed {
         if (current <= applied) {
             return;
         }
-        List<Message> messages = new ArrayList<>(log.size());
+        List<InvalidationMessage> messages = new ArrayList<>(log.size());
         for (String line : log) {
-            Message message = Message.parse(line);
+            InvalidationMessage message = InvalidationMessage.parse(line);
             if (message != null) {
                 messages.add(message);
             }
         }
-        messages.sort(Comparator.comparingLong(m -> m.seq));
-        long oldest = messages.isEmpty() ? Long.MAX_VALUE : messages.get(0).seq;
+        messages.sort(Comparator.comparingLong(InvalidationMessage::seq));
+        long oldest = messages.isEmpty() ? Long.MAX_VALUE : messages.get(0).seq();
         if (oldest > applied + 1) {
             int dropped = invalidator.dropAllLocally();
             versions.reset(current, System.nanoTime());
@@ -217,9 +216,9 @@ public final class InvalidationFeed {
             return;
         }
         int replayed = 0;
-        for (Message message : messages) {
-            if (message.seq > applied && !versions.isApplied(message.seq)) {
-                invalidator.applyRemote(message.seq, message.tags);
+        for (InvalidationMessage message : messages) {
+            if (message.seq() > applied && !versions.isApplied(message.seq())) {
+                invalidator.applyRemote(message);
                 replayed++;
             }
         }
@@ -237,24 +236,6 @@ public final class InvalidationFeed {
         connection = null;
         if (conn != null) {
             conn.closeAndForget();
-        }
-    }
-
-    /**
-     * An invalidation message: {@code <seq> <origin> <tag> <tag>...}.
-     */
-    record Message(long seq, String origin, List<String> tags) {
-
-        static Message parse(String text) {
-            String[] parts = text.split(" ");
-            if (parts.length < 3) {
-                return null;
-            }
-            try {
-                return new Message(Long.parseLong(parts[0]), parts[1], Arrays.asList(parts).subList(2, parts.length));
-            } catch (NumberFormatException e) {
-                return null;
-            }
         }
     }
 }

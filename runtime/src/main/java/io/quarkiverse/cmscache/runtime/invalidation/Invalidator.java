@@ -25,6 +25,8 @@ import io.smallrye.mutiny.Uni;
  * tags to this instance's L1 before returning, so this instance never serves an old entry afterwards. Without Redis
  * (L2 off) only the local part runs.
  * <p>
+ * Every invalidation applied here, local or remote, is recorded in the {@link InvalidationLog}.
+ * <p>
  * When Redis cannot be reached, the local part still runs, and the tags are kept as <em>unconfirmed</em>: Redis entries
  * carrying them are ignored by this instance until the invalidation has been replayed to Redis, which the feed
  * retries on every tick.
@@ -44,6 +46,7 @@ public final class Invalidator {
     private final Duration versionRetention;
     private final int logSize;
     private final List<CmsInvalidationListener> listeners;
+    private final InvalidationLog log;
 
     public Invalidator(Regions regions, TagIndex index, TagVersions versions, RedisL2 l2, AfterCommit afterCommit,
             String instanceId, Duration versionRetention, int logSize, List<CmsInvalidationListener> listeners) {
@@ -56,6 +59,14 @@ public final class Invalidator {
         this.versionRetention = versionRetention;
         this.logSize = logSize;
         this.listeners = List.copyOf(listeners);
+        this.log = new InvalidationLog(logSize, l2);
+    }
+
+    /**
+     * @return the log of the invalidations applied here
+     */
+    public InvalidationLog log() {
+        return log;
     }
 
     /**
@@ -76,39 +87,48 @@ public final class Invalidator {
     /**
      * Invalidates tags now, or after the current transaction commits.
      *
+     * @param tags the tags
+     * @param trigger what asks for it, for the log and the metrics
      * @throws IllegalStateException when called on an I/O thread with Redis enabled: use {@link #invalidateAsync}
      */
-    public void invalidate(Set<String> tags) {
-        if (tags.isEmpty() || afterCommit.defer(versions, tags, this::invalidateNow)) {
+    public void invalidate(Set<String> tags, Trigger trigger) {
+        if (tags.isEmpty() || afterCommit.defer(versions, tags, deferred -> invalidateNow(deferred, trigger))) {
             return;
         }
-        invalidateNow(tags);
+        invalidateNow(tags, trigger);
     }
 
     /**
-     * Non-blocking {@link #invalidate(Set)}.
+     * Non-blocking {@link #invalidate(Set, Trigger)}.
      */
-    public Uni<Void> invalidateAsync(Set<String> tags) {
+    public Uni<Void> invalidateAsync(Set<String> tags, Trigger trigger) {
         return Uni.createFrom().deferred(() -> {
-            if (tags.isEmpty() || afterCommit.defer(versions, tags, this::invalidateNow)) {
+            if (tags.isEmpty() || afterCommit.defer(versions, tags, deferred -> invalidateNow(deferred, trigger))) {
                 return Uni.createFrom().voidItem();
             }
+            long at = System.currentTimeMillis();
             if (l2 == null) {
-                applyLocally(tags);
-                tell(tags);
+                invalidateWithoutRedis(tags, trigger, at);
                 return Uni.createFrom().voidItem();
             }
-            return l2.invalidate(tags, instanceId, versionRetention, logSize)
-                    .onItemOrFailure().invoke((done, failure) -> afterRedis(tags, done, failure))
+            return l2.invalidate(tags, instanceId, versionRetention, logSize, InvalidationMessage.details(at, trigger))
+                    .onItemOrFailure().invoke((done, failure) -> afterRedis(tags, trigger, at, done, failure))
                     .onFailure().recoverWithNull()
                     .replaceWithVoid();
         });
     }
 
-    private void invalidateNow(Set<String> tags) {
+    private void invalidateWithoutRedis(Set<String> tags, Trigger trigger, long at) {
+        int evicted = applyLocally(tags);
+        log.record(new InvalidationRecord(-1, at, List.copyOf(tags), trigger, instanceId, evicted, -1,
+                System.currentTimeMillis()));
+        tell(tags);
+    }
+
+    private void invalidateNow(Set<String> tags, Trigger trigger) {
+        long at = System.currentTimeMillis();
         if (l2 == null) {
-            applyLocally(tags);
-            tell(tags);
+            invalidateWithoutRedis(tags, trigger, at);
             return;
         }
         if (!BlockingOperationControl.isBlockingAllowed()) {
@@ -119,14 +139,15 @@ public final class Invalidator {
         RedisL2.Invalidated done = null;
         Throwable failure = null;
         try {
-            done = l2.invalidate(tags, instanceId, versionRetention, logSize).await().indefinitely();
+            done = l2.invalidate(tags, instanceId, versionRetention, logSize, InvalidationMessage.details(at, trigger))
+                    .await().indefinitely();
         } catch (RuntimeException e) {
             failure = e;
         }
-        afterRedis(tags, done, failure);
+        afterRedis(tags, trigger, at, done, failure);
     }
 
-    private void afterRedis(Set<String> tags, RedisL2.Invalidated done, Throwable failure) {
+    private void afterRedis(Set<String> tags, Trigger trigger, long at, RedisL2.Invalidated done, Throwable failure) {
         if (failure != null) {
             // Said once per outage: during one, every invalidation fails the same way.
             boolean first = !versions.hasUnconfirmed();
@@ -135,13 +156,15 @@ public final class Invalidator {
             LOG.logf(first ? Logger.Level.WARN : Logger.Level.DEBUG, "CMS cache could not invalidate %s in Redis (%s); "
                     + "evicted %d entries from this instance's L1, and will send this and later invalidations to Redis "
                     + "when it answers again", tags, failure.getMessage(), evicted);
+            log.record(new InvalidationRecord(-1, at, List.copyOf(tags), trigger, instanceId, evicted, -1,
+                    System.currentTimeMillis()));
             tell(tags);
             return;
         }
         int evicted = applyLocally(tags);
         versions.markApplied(done.sequence(), System.nanoTime());
-        LOG.debugf("CMS cache invalidated %s (#%d): %d entries deleted from Redis, %d from L1", tags,
-                done.sequence(), done.deleted(), evicted);
+        log.record(new InvalidationRecord(done.sequence(), at, List.copyOf(tags), trigger, instanceId, evicted,
+                done.deleted(), System.currentTimeMillis()));
         tell(tags);
     }
 
@@ -159,15 +182,23 @@ public final class Invalidator {
     }
 
     /**
-     * Applies another instance's invalidation, unless applied already.
+     * Applies an invalidation published through Redis, unless applied already.
+     * <p>
+     * This instance's own invalidations come back too. The invalidating thread evicts them from L1 itself, whether
+     * Redis answered or not, before it returns, and logs what it evicted; so the echo only marks the sequence number
+     * as applied (when it overtakes the invalidating thread), leaving the eviction, and its count, to that thread.
      */
-    public void applyRemote(long seq, List<String> tags) {
-        if (versions.isApplied(seq)) {
+    public void applyRemote(InvalidationMessage message) {
+        if (versions.isApplied(message.seq())) {
             return;
         }
-        int evicted = applyLocally(tags);
-        versions.markApplied(seq, System.nanoTime());
-        LOG.debugf("CMS cache applied invalidation #%d of %s: %d entries evicted from L1", (Object) seq, tags, evicted);
+        if (instanceId.equals(message.origin())) {
+            versions.markApplied(message.seq(), System.nanoTime());
+            return;
+        }
+        int evicted = applyLocally(message.tags());
+        versions.markApplied(message.seq(), System.nanoTime());
+        log.record(message.toRecord().appliedHere(evicted, System.currentTimeMillis()));
     }
 
     /**
@@ -201,6 +232,10 @@ public final class Invalidator {
         for (Region region : regions.all()) {
             dropped += region.dropAll();
         }
+        long now = System.currentTimeMillis();
+        log.record(new InvalidationRecord(-1, now, List.of(),
+                Trigger.reconciliation("missed invalidations no longer in the Redis log: dropped L1"), instanceId,
+                dropped, -1, now));
         return dropped;
     }
 
@@ -212,13 +247,18 @@ public final class Invalidator {
         if (tags.isEmpty() || l2 == null) {
             return Uni.createFrom().voidItem();
         }
-        return l2.invalidate(tags, instanceId, versionRetention, logSize).invoke(done -> {
-            // This instance evicted the tags when they were requested; what it cached since came from the origin.
-            versions.confirm(tags);
-            versions.markApplied(done.sequence(), System.nanoTime());
-            LOG.infof("CMS cache sent the %d tags invalidated while Redis was unreachable (#%d, %d entries deleted)",
-                    tags.size(), done.sequence(), done.deleted());
-        }).replaceWithVoid();
+        long at = System.currentTimeMillis();
+        Trigger trigger = Trigger.reconciliation("invalidations made while Redis was unreachable");
+        return l2.invalidate(tags, instanceId, versionRetention, logSize, InvalidationMessage.details(at, trigger))
+                .invoke(done -> {
+                    // This instance evicted the tags when they were requested; what it cached since came from the origin.
+                    versions.confirm(tags);
+                    versions.markApplied(done.sequence(), System.nanoTime());
+                    log.record(new InvalidationRecord(done.sequence(), at, List.copyOf(tags), trigger, instanceId, 0,
+                            done.deleted(), System.currentTimeMillis()));
+                    LOG.infof("CMS cache sent the %d tags invalidated while Redis was unreachable (#%d, %d entries deleted)",
+                            tags.size(), done.sequence(), done.deleted());
+                }).replaceWithVoid();
     }
 
     public String instanceId() {

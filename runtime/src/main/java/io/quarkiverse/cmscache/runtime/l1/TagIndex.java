@@ -49,7 +49,7 @@ public final class TagIndex {
      * registered is seen; entries registered meanwhile may be.
      * <p>
      * Invalidation evicts through this rather than by taking the tag's whole set out of the index, so that two
-     * threads applying the same invalidation (the invalidating caller and the pub/sub echo of its own message) each
+     * threads applying the same invalidation (the feed and a reconciliation replaying another instance's message) each
      * return only once every entry carrying the tag has left L1 -- by its own hand or the other's.
      */
     public void forEach(String tag, Consumer<Entry> action) {

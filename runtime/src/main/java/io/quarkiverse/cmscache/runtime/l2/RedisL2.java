@@ -160,8 +160,10 @@ public final class RedisL2 {
      * @param origin the id of the invalidating instance
      * @param versionRetention how long tag versions are kept
      * @param logSize how many invalidations the log keeps
+     * @param details the details of the logged and published message, see {@code InvalidationMessage}
      */
-    public Uni<Invalidated> invalidate(Collection<String> tags, String origin, Duration versionRetention, int logSize) {
+    public Uni<Invalidated> invalidate(Collection<String> tags, String origin, Duration versionRetention, int logSize,
+            String details) {
         List<String> scriptKeys = new ArrayList<>(2 + 2 * tags.size());
         scriptKeys.add(keys.sequence());
         scriptKeys.add(keys.log());
@@ -169,11 +171,12 @@ public final class RedisL2 {
             scriptKeys.add(keys.tagVersion(tag));
             scriptKeys.add(keys.tagSet(tag));
         }
-        List<Object> args = new ArrayList<>(4 + tags.size());
+        List<Object> args = new ArrayList<>(5 + tags.size());
         args.add(origin);
         args.add(versionRetention.toMillis());
         args.add((long) logSize);
         args.add(keys.channel());
+        args.add(details);
         args.addAll(tags);
         return run(invalidate, scriptKeys, args)
                 .map(response -> new Invalidated(response.get(0).toLong(), response.get(1).toLong()));
@@ -281,6 +284,92 @@ public final class RedisL2 {
                 return result;
             });
         });
+    }
+
+    /**
+     * One step of a {@code SCAN} over entry keys, for diagnostics (never {@code KEYS}, which blocks Redis).
+     *
+     * @param cursor where to continue, {@code "0"} to start
+     * @param keyPattern a glob over entry keys ({@code rendered:home*}), special characters of literal parts escaped
+     *        with {@link #globEscape}
+     * @param count how many keys Redis looks at in this step
+     * @return the next cursor ({@code "0"} when done) and the entry keys found in this step
+     */
+    public Uni<Scan> scanEntries(String cursor, String keyPattern, int count) {
+        return scan(Request.cmd(Command.SCAN).arg(cursor), keyPattern, count);
+    }
+
+    /**
+     * As {@link #scanEntries}, over the entries registered under a tag ({@code SSCAN} of its set) rather than over
+     * the whole database: for a region, its region tag. The set may still name entries that expired.
+     */
+    public Uni<Scan> scanTagged(String tag, String cursor, String keyPattern, int count) {
+        return scan(Request.cmd(Command.SSCAN).arg(keys.tagSet(tag)).arg(cursor), keyPattern, count);
+    }
+
+    /**
+     * @return whether Redis holds the entry
+     */
+    public Uni<Boolean> holds(String key) {
+        return send(Request.cmd(Command.EXISTS).arg(keys.entry(key))).map(response -> response.toLong() > 0);
+    }
+
+    private Uni<Scan> scan(Request request, String keyPattern, int count) {
+        return send(request.arg("MATCH").arg(globEscape(keys.entry("")) + keyPattern).arg("COUNT").arg(count))
+                .map(response -> {
+                    List<String> found = new ArrayList<>(response.get(1).size());
+                    for (Response key : response.get(1)) {
+                        found.add(keys.keyOfEntry(key.toString()));
+                    }
+                    return new Scan(response.get(0).toString(), found);
+                });
+    }
+
+    /**
+     * A step of {@link #scanEntries}.
+     *
+     * @param cursor the cursor to continue with, {@code "0"} when the scan is complete
+     * @param keys the entry keys found
+     */
+    public record Scan(String cursor, List<String> keys) {
+    }
+
+    /**
+     * @return the text with the characters special in Redis glob patterns escaped
+     */
+    public static String globEscape(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 8);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if ("*?[]^\\".indexOf(c) >= 0) {
+                out.append('\\');
+            }
+            out.append(c);
+        }
+        return out.toString();
+    }
+
+    /**
+     * Reads an entry's fields and time to live, for diagnostics.
+     *
+     * @return {@code null} if there is no such entry, else the {@code m}, {@code t} and {@code v} fields and the
+     *         milliseconds the entry has left
+     */
+    public Uni<Stored> inspect(String key) {
+        return read(key).chain(fields -> fields == null ? Uni.createFrom().nullItem()
+                : send(Request.cmd(Command.PTTL).arg(keys.entry(key)))
+                        .map(ttl -> new Stored(fields[0], fields[1], fields[2], ttl.toLong())));
+    }
+
+    /**
+     * An entry as stored in Redis.
+     *
+     * @param meta the {@code m} field
+     * @param tags the {@code t} field
+     * @param value the {@code v} field
+     * @param ttlMillis the time it has left
+     */
+    public record Stored(byte[] meta, byte[] tags, byte[] value, long ttlMillis) {
     }
 
     /**

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkiverse.cmscache.CmsCache;
 import io.quarkiverse.cmscache.runtime.CmsCacheEngine;
+import io.quarkiverse.cmscache.runtime.invalidation.Trigger;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -40,6 +41,7 @@ import io.vertx.core.json.JsonObject;
 public class ContentChanges {
 
     private static final Logger LOG = Logger.getLogger(ContentChanges.class);
+    private static final Trigger CONTENT_CHANGE = new Trigger(Trigger.Kind.CONTENT_CHANGE, "message");
 
     @Inject
     CmsCacheEngine engine;
@@ -59,7 +61,7 @@ public class ContentChanges {
                     message.getPayload());
             return message.ack();
         }
-        return engine.invalidateTagsAsync(tags).subscribeAsCompletionStage().thenCompose(done -> message.ack());
+        return engine.invalidateTagsAsync(tags, CONTENT_CHANGE).subscribeAsCompletionStage().thenCompose(done -> message.ack());
     }
 
     /**

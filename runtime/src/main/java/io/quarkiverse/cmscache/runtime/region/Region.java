@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 
 import io.quarkiverse.cmscache.RegionStats;
 import io.quarkiverse.cmscache.runtime.config.RegionSettings;
@@ -120,7 +121,12 @@ public final class Region {
         long refreshWindow = lifeNanos - refreshAtNanos + settings.staleWhileRevalidate().toNanos();
         this.refreshRetryNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(50),
                 Math.min(refreshWindow / 10, TimeUnit.SECONDS.toNanos(5)));
-        this.l1 = new L1Region(settings, index, (entry, cause) -> counters.evictions.increment());
+        this.l1 = new L1Region(settings, index, (entry, cause) -> {
+            counters.evictions.increment();
+            if (cause == RemovalCause.EXPIRED) {
+                counters.expirations.increment();
+            }
+        });
     }
 
     public String name() {
@@ -398,6 +404,13 @@ public final class Region {
 
     public L1Region l1() {
         return l1;
+    }
+
+    /**
+     * @return how many of the {@link RegionStats#evictions() evictions} were expiries rather than size evictions
+     */
+    public long expirations() {
+        return counters.expirations.sum();
     }
 
     public RegionStats stats() {

@@ -19,6 +19,7 @@ final class RegionCounters {
     final LongAdder loadFailures = new LongAdder();
     final LongAdder loadNanos = new LongAdder();
     final LongAdder evictions = new LongAdder();
+    final LongAdder expirations = new LongAdder();
     final LongAdder invalidations = new LongAdder();
     final LongAdder staleWritesRejected = new LongAdder();
     final LongAdder oversizeSkipped = new LongAdder();

@@ -1,7 +1,10 @@
 package io.quarkiverse.cmscache.runtime.region;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 import io.quarkiverse.cmscache.runtime.config.EngineSettings;
 import io.quarkiverse.cmscache.runtime.entry.EntryKeys;
@@ -26,6 +29,7 @@ public final class Regions {
     private final HotEntries hot;
     private final String owner;
     private final ConcurrentHashMap<String, Region> regions = new ConcurrentHashMap<>();
+    private final List<Consumer<Region>> observers = new CopyOnWriteArrayList<>();
 
     /**
      * @param settings the engine's settings
@@ -67,8 +71,20 @@ public final class Regions {
         return regions.computeIfAbsent(name, n -> {
             var regionSettings = settings.region(n);
             RedisL2 regionL2 = regionSettings.l2Enabled() ? l2 : null;
-            return new Region(regionSettings, index, versions, regionL2, codec, afterCommit, refresher, hot, owner);
+            Region created = new Region(regionSettings, index, versions, regionL2, codec, afterCommit, refresher, hot,
+                    owner);
+            observers.forEach(observer -> observer.accept(created));
+            return created;
         });
+    }
+
+    /**
+     * Hands every region, existing or created later, to {@code observer} (the metrics). A region created while this
+     * runs may be handed over twice.
+     */
+    public void observe(Consumer<Region> observer) {
+        observers.add(observer);
+        regions.values().forEach(observer);
     }
 
     /**

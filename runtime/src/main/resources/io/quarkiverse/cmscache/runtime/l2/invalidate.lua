@@ -2,7 +2,9 @@
 -- still carries one of the tags, logs and publishes the invalidation. Atomic, so a concurrent write either lands
 -- before (and is deleted) or after (and is refused by write.lua).
 -- KEYS[1] sequence, KEYS[2] log, then for each tag i: KEYS[1+2i] its version key, KEYS[2+2i] its set
--- ARGV[1] origin instance, ARGV[2] version retention ms, ARGV[3] log size, ARGV[4] channel, ARGV[5 ..] the tags
+-- ARGV[1] origin instance, ARGV[2] version retention ms, ARGV[3] log size, ARGV[4] channel,
+-- ARGV[5] the message's details without their last field and closing brace ('{<ms>;<trigger>;<source>'),
+-- ARGV[6 ..] the tags
 -- Returns { sequence number, entries deleted }.
 if redis.call('EXISTS', KEYS[1]) == 0 then
   -- A new (or wiped) Redis starts the sequence at the current time in ms, above any number handed out before,
@@ -14,9 +16,9 @@ local seq = redis.call('INCR', KEYS[1])
 local seqText = string.format('%d', seq)
 local deleted = 0
 local tags = {}
-for i = 5, #ARGV do
+for i = 6, #ARGV do
   local tag = ARGV[i]
-  local k = i - 4
+  local k = i - 5
   tags[k] = tag
   redis.call('SET', KEYS[1 + 2 * k], seqText, 'PX', ARGV[2])
   local needle = ' ' .. tag .. ' '
@@ -35,7 +37,7 @@ for i = 5, #ARGV do
   end
   redis.call('UNLINK', KEYS[2 + 2 * k])
 end
-local message = seqText .. ' ' .. ARGV[1] .. ' ' .. table.concat(tags, ' ')
+local message = seqText .. ' ' .. ARGV[1] .. ' ' .. ARGV[5] .. ';' .. deleted .. '} ' .. table.concat(tags, ' ')
 redis.call('LPUSH', KEYS[2], message)
 redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[3]) - 1)
 redis.call('PUBLISH', ARGV[4], message)
