@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -100,6 +101,33 @@ public class BadInputTest {
 
             assertEquals("Us", read.summary(), "the old shape was not read with a missing field");
             assertEquals(1, other.stats("page").corruptEntries());
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
+    void textIsStoredAsTextAndOlderJsonEntriesStillRead() {
+        cache.get("fragment", "nav", String.class, () -> "<nav>\u00e9t\u00e9</nav>");
+        cache.put("fragment", "badge", "<b>7</b>");
+        byte[] stored = redis.send(Request.cmd(Command.HGET).arg("{" + keyPrefix() + ":1}:e:fragment:nav").arg("v"))
+                .await().indefinitely().toBytes();
+        assertEquals(1, stored[0], "a marker byte, then the UTF-8 text, not a JSON string");
+        assertEquals("<nav>\u00e9t\u00e9</nav>", new String(stored, 1, stored.length - 1, StandardCharsets.UTF_8));
+
+        // An entry as versions before the text format wrote it: the value is a JSON string.
+        redis.send(Request.cmd(Command.HSET).arg("{" + keyPrefix() + ":1}:e:fragment:legacy")
+                .arg("m").arg("1 0 " + System.currentTimeMillis() + " 0").arg("t").arg(" fragment:legacy @fragment ")
+                .arg("v").arg("\"<p>legacy</p>\"")).await().indefinitely();
+        CmsCacheEngine other = instances.start();
+        try {
+            assertEquals("<nav>\u00e9t\u00e9</nav>", other.get("fragment", "nav", String.class, () -> "unused"));
+            assertEquals("<p>legacy</p>", other.get("fragment", "legacy", String.class, () -> "unused"));
+            assertEquals(0, other.stats("fragment").loads());
+
+            // Text read as another type is a miss, like any value that does not fit.
+            assertEquals(7, other.get("fragment", "badge", Integer.class, () -> 7));
+            assertEquals(1, other.stats("fragment").corruptEntries());
         } finally {
             other.close();
         }

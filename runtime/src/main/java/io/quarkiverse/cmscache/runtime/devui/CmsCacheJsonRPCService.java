@@ -22,6 +22,7 @@ import io.quarkiverse.cmscache.runtime.entry.Entry;
 import io.quarkiverse.cmscache.runtime.entry.EntryKeys;
 import io.quarkiverse.cmscache.runtime.invalidation.InvalidationRecord;
 import io.quarkiverse.cmscache.runtime.invalidation.Trigger;
+import io.quarkiverse.cmscache.runtime.l2.EntryCodec;
 import io.quarkiverse.cmscache.runtime.l2.RedisL2;
 import io.quarkiverse.cmscache.runtime.region.Region;
 import io.quarkiverse.cmscache.runtime.warming.Warming;
@@ -211,7 +212,7 @@ public class CmsCacheJsonRPCService {
                 result.putIfAbsent("ageMs", now - createdAt);
             }
             if (!result.containsKey("preview") && stored.value() != null) {
-                putPreview(result, new String(stored.value(), StandardCharsets.UTF_8));
+                putPreview(result, EntryCodec.displayText(stored.value()));
             }
         }
         result.put("levels", levels);

@@ -16,7 +16,10 @@ import io.quarkiverse.cmscache.runtime.entry.Entry;
 /**
  * Writes entries to the three fields of their Redis hash and reads them back. The one serializer of the extension.
  * <p>
- * Values are JSON, written and read by a copy of the application's {@code ObjectMapper} (so its modules apply) with
+ * Values are JSON, except strings declared as such (rendered HTML, fragments), which are stored as their UTF-8 bytes
+ * behind a marker byte that no JSON text starts with: decoding 50 KiB of HTML as a JSON string costs about as much as
+ * fetching it. Entries written as JSON by earlier versions are still read. JSON is written and read by a copy of the
+ * application's {@code ObjectMapper} (so its modules apply) with
  * default typing turned off, so no class name from Redis ever chooses what gets instantiated; no Java serialization
  * is used. The copy is strict, so that a value written by an older shape of a class is reported as corrupt instead of
  * being read with missing or ignored fields: unknown properties, missing creator properties and {@code null} for
@@ -28,6 +31,9 @@ public final class EntryCodec {
 
     /** Version of the field layout; a value with another version is a miss. */
     static final String FORMAT = "1";
+
+    /** First byte of a value stored as plain UTF-8 text: a control character, which no JSON text starts with. */
+    private static final byte TEXT = 0x01;
 
     private final ObjectMapper mapper;
     private final ConcurrentHashMap<Type, ValueType> types = new ConcurrentHashMap<>();
@@ -65,10 +71,27 @@ public final class EntryCodec {
      * @throws JsonProcessingException if the value cannot be written as JSON
      */
     public byte[] writeValue(Object value, ValueType type) throws JsonProcessingException {
+        if (value instanceof String text && (type == null || type.javaType().getRawClass() == String.class)) {
+            byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+            byte[] stored = new byte[utf8.length + 1];
+            stored[0] = TEXT;
+            System.arraycopy(utf8, 0, stored, 1, utf8.length);
+            return stored;
+        }
         if (type == null) {
             return mapper.writeValueAsBytes(value);
         }
         return type.writer().writeValueAsBytes(value);
+    }
+
+    /**
+     * @return a stored value as text for people to read: the text itself, or its JSON
+     */
+    public static String displayText(byte[] value) {
+        if (value.length > 0 && value[0] == TEXT) {
+            return new String(value, 1, value.length - 1, StandardCharsets.UTF_8);
+        }
+        return new String(value, StandardCharsets.UTF_8);
     }
 
     /**
@@ -117,6 +140,13 @@ public final class EntryCodec {
         String tagText = new String(tags, StandardCharsets.US_ASCII).trim();
         String[] tagArray = tagText.isEmpty() ? new String[0] : tagText.split(" ");
         Object object;
+        if (value.length > 0 && value[0] == TEXT) {
+            if (!type.javaType().getRawClass().isAssignableFrom(String.class)) {
+                throw new CorruptEntryException("entry " + key + " holds text, not " + type.javaType(), null);
+            }
+            return new Entry(key, region, new String(value, 1, value.length - 1, StandardCharsets.UTF_8), tagArray,
+                    basis, createdAt, value.length, loadNanos);
+        }
         try {
             object = type.reader().readValue(value);
         } catch (IOException | RuntimeException e) {
