@@ -53,7 +53,7 @@ public class EditStorm {
 
     public void run(Mode mode, Path result, String only) throws Exception {
         Site site = new Site(42);
-        Trace trace = new Trace(site, mode.quick() ? 20_000 : 90_000, 7);
+        Trace trace = new Trace(site, mode.quick() ? 15_000 : 60_000, 7);
         String run = UUID.randomUUID().toString().substring(0, 8);
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("trace", Map.of("reads", trace.reads, "readsPerSecond", Trace.READS_PER_SECOND,
@@ -70,20 +70,49 @@ public class EditStorm {
                 origin -> new Uncached(site, origin),
                 origin -> new Oracle(site, origin));
         warmUp(site, run);
-        List<Map<String, Object>> rows = new ArrayList<>();
-        for (Function<Origin, Strategy> create : strategies) {
-            Origin origin = new Origin();
-            try (Strategy strategy = create.apply(origin)) {
-                if (only != null && !strategy.name().startsWith(only)) {
-                    continue;
+        // Cold: the caches start empty, as after a deployment without warming. Warm: every page was read once before
+        // the trace starts, as on a site that has been running (or was warmed); only edits cause misses then.
+        for (boolean warm : List.of(false, true)) {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (Function<Origin, Strategy> create : strategies) {
+                Origin origin = new Origin();
+                try (Strategy strategy = create.apply(origin)) {
+                    if (only != null && !strategy.name().startsWith(only)) {
+                        continue;
+                    }
+                    if (warm) {
+                        readEveryPage(site, strategy);
+                        origin.loads.reset();
+                        origin.loadNanos.reset();
+                    }
+                    Map<String, Object> row = replay(trace, strategy, origin);
+                    rows.add(row);
+                    LOG.infof("%s (%s): %s", strategy.name(), warm ? "warm" : "cold", row);
                 }
-                Map<String, Object> row = replay(trace, strategy, origin);
-                rows.add(row);
-                LOG.infof("%s: %s", strategy.name(), row);
             }
+            results.put(warm ? "warmStart" : "coldStart", rows);
         }
-        results.put("strategies", rows);
         mapper.writerWithDefaultPrettyPrinter().writeValue(result.toFile(), results);
+    }
+
+    /**
+     * Reads every page in every language once, on instance A (instance B finds them in Redis).
+     */
+    private static void readEveryPage(Site site, Strategy strategy) throws InterruptedException {
+        AtomicInteger next = new AtomicInteger();
+        List<Thread> threads = new ArrayList<>();
+        for (int w = 0; w < WORKERS; w++) {
+            Thread thread = new Thread(() -> {
+                for (int i = next.getAndIncrement(); i < Site.PAGES * Site.LANGUAGES; i = next.getAndIncrement()) {
+                    strategy.read(true, i / Site.LANGUAGES, i % Site.LANGUAGES);
+                }
+            }, "edit-storm-prefill-" + w);
+            threads.add(thread);
+            thread.start();
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
     }
 
     /**
