@@ -281,7 +281,7 @@ public final class Region {
         long epoch = versions.epoch();
         Computation computation = new Computation(key, null, versions.basis());
         computation.addAll(dependsOn);
-        awaitIfAllowed(storeAsync(prepare(key, computation, value, null, 0), epoch).replaceWithVoid());
+        awaitIfAllowed(storeAsync(prepare(key, computation, value, null, 0), epoch));
     }
 
     /**
@@ -545,12 +545,8 @@ public final class Region {
         long loadNanos = System.nanoTime() - start;
         counters.loaded(loadNanos, false);
         Loaded loaded = prepare(key, computation, value, type, loadNanos);
-        Uni<Entry> stored = storeAsync(loaded, epoch);
-        if (BlockingOperationControl.isBlockingAllowed()) {
-            return stored.await().indefinitely();
-        }
-        awaitIfAllowed(stored.replaceWithVoid());
-        return loaded.entry();
+        Entry stored = awaitIfAllowed(storeAsync(loaded, epoch));
+        return stored != null ? stored : loaded.entry();
     }
 
     private Uni<Entry> fetchSharedAsync(String key, ValueType type, AsyncLoader loader, Computation parent,
@@ -843,13 +839,18 @@ public final class Region {
         LOG.debugf("CMS cache Redis %s of %s failed: %s", operation, key, failure.getMessage());
     }
 
-    private static void awaitIfAllowed(Uni<Void> work) {
+    /**
+     * Waits for a store where the thread may block; elsewhere lets it run on.
+     *
+     * @return its result, or {@code null} if it was not waited for
+     */
+    private static <T> T awaitIfAllowed(Uni<T> work) {
         if (BlockingOperationControl.isBlockingAllowed()) {
-            work.await().indefinitely();
-        } else {
-            work.subscribe().with(ok -> {
-            }, failure -> LOG.debugf("CMS cache store failed: %s", failure.getMessage()));
+            return work.await().indefinitely();
         }
+        work.subscribe().with(ok -> {
+        }, failure -> LOG.debugf("CMS cache store failed: %s", failure.getMessage()));
+        return null;
     }
 
     /**
