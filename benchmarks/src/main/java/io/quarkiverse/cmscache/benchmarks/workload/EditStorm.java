@@ -80,7 +80,7 @@ public class EditStorm {
                     if (only != null && !strategy.name().startsWith(only)) {
                         continue;
                     }
-                    if (warm) {
+                    if (warm && strategy.caches()) {
                         readEveryPage(site, strategy);
                         origin.loads.reset();
                         origin.loadNanos.reset();

@@ -21,6 +21,13 @@ interface Strategy extends AutoCloseable {
     void edited(int item);
 
     /**
+     * @return whether the strategy keeps anything, so that reading every page beforehand warms it
+     */
+    default boolean caches() {
+        return true;
+    }
+
+    /**
      * @return what the strategy's caches counted, if it has any
      */
     default java.util.Map<String, Object> stats() {

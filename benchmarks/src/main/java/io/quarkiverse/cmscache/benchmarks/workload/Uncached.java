@@ -27,4 +27,9 @@ final class Uncached implements Strategy {
     @Override
     public void edited(int item) {
     }
+
+    @Override
+    public boolean caches() {
+        return false;
+    }
 }
