@@ -95,6 +95,11 @@ public class BadInputTest {
     @Test
     void valueOfAClassWhoseShapeChangedIsAMiss() {
         cache.get("page", "about", PageV1.class, () -> new PageV1("About", "We make sites"));
+        // The same class in the next release, with another shape: the stored type name is the one now read.
+        String meta = "1 0 " + System.currentTimeMillis() + " 0 "
+                + ((CmsCacheEngine) cache).codec().valueType(PageV2.class).storedName();
+        redis.send(Request.cmd(Command.HSET).arg("{" + keyPrefix() + ":1}:e:page:about").arg("m").arg(meta))
+                .await().indefinitely();
         CmsCacheEngine other = instances.start();
         try {
             PageV2 read = other.get("page", "about", PageV2.class, () -> new PageV2("About", "We make sites", "Us"));

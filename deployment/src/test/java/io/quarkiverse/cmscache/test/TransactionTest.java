@@ -34,6 +34,7 @@ import io.quarkiverse.cmscache.CmsCached;
 import io.quarkiverse.cmscache.CmsInvalidate;
 import io.quarkiverse.cmscache.CmsKey;
 import io.quarkiverse.cmscache.runtime.CmsCacheEngine;
+import io.quarkiverse.cmscache.runtime.invalidation.JtaAfterCommit;
 import io.quarkiverse.cmscache.runtime.l2.EntryCodec;
 import io.quarkus.test.QuarkusUnitTest;
 
@@ -61,6 +62,9 @@ public class TransactionTest {
 
     @Inject
     AgroalDataSource dataSource;
+
+    @Inject
+    JtaAfterCommit afterCommit;
 
     ExecutorService pool;
 
@@ -157,6 +161,77 @@ public class TransactionTest {
         assertEquals(loadsBefore + 1, blocks.loads());
     }
 
+    @Test
+    void renderedBeforeTheInvalidatingCallIsNotSeenOutsideTheTransaction() throws Exception {
+        // The order many applications use: change the row, render with it, invalidate last. What the transaction
+        // rendered must not reach other readers before it commits, nor be kept after it.
+        cache.clear("block");
+        assertEquals("header v1", blocks.html("header"));
+        cache.clear("block");
+        String[] seenOutside = new String[1];
+
+        pool.submit(() -> blocks.updateRenderThenInvalidate("header", "header v2", () -> {
+            try {
+                seenOutside[0] = pool.submit(() -> blocks.html("header")).get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        })).get(10, TimeUnit.SECONDS);
+
+        assertEquals("header v2", blocks.lastRenderedInTransaction(), "the transaction saw its own change");
+        assertEquals("header v1", seenOutside[0], "another reader saw the committed row, not the uncommitted render");
+        int loadsBefore = blocks.loads();
+        assertEquals("header v2", blocks.html("header"));
+        assertEquals(loadsBefore + 1, blocks.loads(), "what was cached before the commit was invalidated by it");
+    }
+
+    @Test
+    void renderedInATransactionThatRollsBackBeforeInvalidatingLeavesNothing() {
+        cache.clear("block");
+
+        assertThrows(IllegalStateException.class, () -> blocks.updateRenderThenRollBack("footer", "footer draft"));
+
+        assertEquals("footer draft", blocks.lastRenderedInTransaction());
+        assertNull(engine().region("block").l1().get("block:footer"), "nothing of the transaction is in L1");
+        assertNull(engine().l2().read("block:footer").await().indefinitely(), "nor in Redis");
+        assertEquals("footer v1", blocks.html("footer"));
+    }
+
+    @Test
+    void whatATransactionReadsWithoutChangingItIsStoredOnceItCommits() {
+        cache.clear("block");
+        int loadsBefore = blocks.loads();
+
+        assertEquals("header v1", blocks.readInTransaction("header"));
+
+        assertEquals("header v1", engine().region("block").l1().get("block:header").value());
+        byte[][] stored = engine().l2().read("block:header").await().indefinitely();
+        assertEquals("header v1", EntryCodec.displayText(stored[2]));
+        assertEquals("header v1", blocks.html("header"));
+        assertEquals(loadsBefore + 1, blocks.loads(), "stored after the commit, then served from the cache");
+    }
+
+    @Test
+    void aTransactionThatRefusesTheSynchronizationIsNotCountedForever() throws Exception {
+        int before = openDirtyTransactions();
+
+        blocks.markForRollbackThenInvalidate("footer");
+
+        assertEquals(before, openDirtyTransactions(),
+                "a transaction that never completes for the cache must not keep every later read checking it");
+        assertEquals("footer v1", blocks.html("footer"));
+    }
+
+    /**
+     * Transactions with dirty tags the cache counts: while any is counted, every read looks up the transaction.
+     * Read from the field, as nothing else shows it.
+     */
+    int openDirtyTransactions() throws Exception {
+        java.lang.reflect.Field field = JtaAfterCommit.class.getDeclaredField("openDirty");
+        field.setAccessible(true);
+        return ((java.util.concurrent.atomic.AtomicInteger) field.get(afterCommit)).get();
+    }
+
     CmsCacheEngine engine() {
         return (CmsCacheEngine) cache;
     }
@@ -226,6 +301,36 @@ public class TransactionTest {
         void invalidateThenFail(String id) {
             cache.invalidate("block", id);
             throw new IllegalStateException("rolled back after invalidating");
+        }
+
+        @Transactional
+        void updateRenderThenInvalidate(String id, String html, Runnable whileOpen) {
+            update(id, html);
+            lastRendered = html(id);
+            whileOpen.run();
+            cache.invalidate("block", id);
+        }
+
+        @Transactional
+        void updateRenderThenRollBack(String id, String html) {
+            update(id, html);
+            lastRendered = html(id);
+            throw new IllegalStateException("rolled back after rendering, before invalidating");
+        }
+
+        @Transactional
+        String readInTransaction(String id) {
+            return html(id);
+        }
+
+        @Transactional
+        void markForRollbackThenInvalidate(String id) {
+            try {
+                transactions.setRollbackOnly();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            cache.invalidate("block", id);
         }
 
         @Transactional

@@ -4,8 +4,10 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * Defers invalidations requested inside a transaction until it commits. Implemented for JTA by
- * {@link JtaAfterCommit} when the application has {@code quarkus-narayana-jta}; without it, nothing is deferred.
+ * What the cache does for a transaction: invalidations requested inside it run after it commits, and nothing computed
+ * inside it is stored before it commits (rule 8, transaction visibility). Implemented for JTA by
+ * {@link JtaAfterCommit} when the application has {@code quarkus-narayana-jta}; without it, there is no transaction
+ * and nothing is deferred.
  */
 public interface AfterCommit {
 
@@ -25,11 +27,16 @@ public interface AfterCommit {
         public Set<String> dirtyTags(Object owner) {
             return Set.of();
         }
+
+        @Override
+        public Transaction current(Object owner) {
+            return null;
+        }
     };
 
     /**
      * Declares that the current transaction, if any, is changing what the tags stand for (before the change is
-     * made), so that nothing computed in it from those tags is shared or stored.
+     * made), so that reads inside it do not answer from entries carrying them.
      *
      * @param owner the engine the tags belong to
      * @return whether a transaction is active
@@ -51,4 +58,29 @@ public interface AfterCommit {
      * @return the tags marked dirty or pending in the current transaction; empty outside a transaction (cheap then)
      */
     Set<String> dirtyTags(Object owner);
+
+    /**
+     * @param owner the engine asking
+     * @return the transaction active on this thread, or {@code null}; a handle that stays valid on other threads
+     */
+    Transaction current(Object owner);
+
+    /**
+     * An active transaction, as the cache sees it.
+     */
+    interface Transaction {
+
+        /**
+         * Holds back the store of something computed inside the transaction until it has committed and its deferred
+         * invalidations have run; the store then checks, as every store does, that no tag of the entry was
+         * invalidated since its load began. Dropped on rollback, and dropped at commit if the entry carries a tag the
+         * transaction declared it changes.
+         *
+         * @param tags the tags of the entry
+         * @param store stores the entry
+         * @return {@code false} if the store is not held (the transaction cannot commit, or holds too many stores
+         *         already): the caller drops it
+         */
+        boolean storeOnCommit(String[] tags, Runnable store);
+    }
 }

@@ -1,5 +1,7 @@
 package io.quarkiverse.cmscache.runtime.invalidation;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,9 +16,14 @@ import jakarta.transaction.TransactionSynchronizationRegistry;
 import org.jboss.logging.Logger;
 
 /**
- * {@link AfterCommit} for JTA: pending tags live in a transaction-scoped resource, run by an interposed
- * {@link Synchronization} after completion, only when the status is {@code STATUS_COMMITTED}. Narayana runs it on
- * the committing thread, so when a {@code @Transactional} method returns, its invalidations have taken effect.
+ * {@link AfterCommit} for JTA: what the cache holds for a transaction lives in a transaction-scoped resource, run by
+ * an interposed {@link Synchronization} after completion, only when the status is {@code STATUS_COMMITTED}: first the
+ * deferred invalidations, then the held-back stores. Narayana runs it on the committing thread, so when a
+ * {@code @Transactional} method returns, its invalidations have taken effect.
+ * <p>
+ * A transaction that refuses the synchronization (one marked for rollback may) never commits: its invalidations and
+ * stores are dropped at once, and its dirty tags keep its own reads off the entries carrying them only while another
+ * transaction has dirty tags too (nothing it computes is stored anyway).
  * <p>
  * Registered as a bean by the extension only when the application has JTA. Thread-safe.
  */
@@ -24,6 +31,8 @@ public class JtaAfterCommit implements AfterCommit {
 
     private static final Logger LOG = Logger.getLogger(JtaAfterCommit.class);
     private static final Object RESOURCE = JtaAfterCommit.class;
+    /** The most stores one transaction holds back; later ones are not stored (bounded memory). */
+    static final int MAX_HELD_STORES = 1000;
 
     private final TransactionSynchronizationRegistry registry;
     /** Transactions with dirty tags now; while 0, {@link #dirtyTags} does not touch the registry. */
@@ -40,7 +49,7 @@ public class JtaAfterCommit implements AfterCommit {
         if (pending == null) {
             return false;
         }
-        pending.of(owner).dirty.addAll(tags);
+        pending.dirty(owner).addAll(tags);
         return true;
     }
 
@@ -51,7 +60,7 @@ public class JtaAfterCommit implements AfterCommit {
             return false;
         }
         Pending.Owned owned = pending.of(owner);
-        owned.dirty.addAll(tags);
+        pending.dirty(owner).addAll(tags);
         owned.invalidation = invalidation;
         owned.toInvalidate.addAll(tags);
         return true;
@@ -70,6 +79,19 @@ public class JtaAfterCommit implements AfterCommit {
         return owned == null ? Set.of() : owned.dirty;
     }
 
+    @Override
+    public Transaction current(Object owner) {
+        Pending pending = pending(true);
+        return pending == null ? null : pending.of(owner);
+    }
+
+    /**
+     * @return how many transactions with dirty tags are open: while 0, reads never look up the transaction
+     */
+    public int openDirtyTransactions() {
+        return openDirty.get();
+    }
+
     private Pending pending(boolean create) {
         if (registry.getTransactionKey() == null) {
             return null;
@@ -85,14 +107,13 @@ public class JtaAfterCommit implements AfterCommit {
             try {
                 registry.registerInterposedSynchronization(pending);
             } catch (IllegalStateException e) {
-                // A transaction marked for rollback may refuse synchronizations: it will never commit, so nothing
-                // is to be invalidated, but its dirty tags still keep what it computes out of the cache.
-                LOG.debugf("Transaction refused a synchronization (%s); its CMS cache invalidations are dropped",
-                        e.getMessage());
+                // A transaction marked for rollback may refuse synchronizations: it will never commit, so nothing is
+                // to be invalidated or stored, and nothing would ever end what it counts.
+                LOG.debugf("Transaction refused a synchronization (%s); its CMS cache invalidations and stores are "
+                        + "dropped", e.getMessage());
+                pending.doomed = true;
             }
             registry.putResource(RESOURCE, pending);
-            // Counted even without a synchronization: the cost is a registry lookup on reads, never a stale entry.
-            openDirty.incrementAndGet();
         }
         return pending;
     }
@@ -100,9 +121,31 @@ public class JtaAfterCommit implements AfterCommit {
     private final class Pending implements Synchronization {
 
         final Map<Object, Owned> owners = new ConcurrentHashMap<>(2);
+        final List<Runnable> stores = new ArrayList<>();
+        volatile boolean doomed;
+        /** Whether this transaction is counted in {@link #openDirty}; only one with a synchronization is. */
+        private boolean counted;
 
         Owned of(Object owner) {
             return owners.computeIfAbsent(owner, o -> new Owned());
+        }
+
+        Set<String> dirty(Object owner) {
+            synchronized (this) {
+                if (!counted && !doomed) {
+                    counted = true;
+                    openDirty.incrementAndGet();
+                }
+            }
+            return of(owner).dirty;
+        }
+
+        synchronized boolean hold(Runnable store) {
+            if (doomed || stores.size() >= MAX_HELD_STORES) {
+                return false;
+            }
+            stores.add(store);
+            return true;
         }
 
         @Override
@@ -111,9 +154,19 @@ public class JtaAfterCommit implements AfterCommit {
 
         @Override
         public void afterCompletion(int status) {
-            openDirty.decrementAndGet();
+            List<Runnable> held;
+            synchronized (this) {
+                if (counted) {
+                    counted = false;
+                    openDirty.decrementAndGet();
+                }
+                doomed = true;
+                held = List.copyOf(stores);
+                stores.clear();
+            }
             if (status != Status.STATUS_COMMITTED) {
-                LOG.debugf("Transaction ended with status %d: dropping its CMS cache invalidations", status);
+                LOG.debugf("Transaction ended with status %d: dropping its CMS cache invalidations and %d stores",
+                        status, held.size());
                 return;
             }
             for (Owned owned : owners.values()) {
@@ -125,12 +178,33 @@ public class JtaAfterCommit implements AfterCommit {
                     }
                 }
             }
+            // After the invalidations: a store whose entry carries a tag this transaction invalidated is refused by
+            // the usual check, as its load began before the invalidation.
+            for (Runnable store : held) {
+                try {
+                    store.run();
+                } catch (RuntimeException e) {
+                    LOG.debugf("CMS cache store after commit failed: %s", e.getMessage());
+                }
+            }
         }
 
-        final class Owned {
+        final class Owned implements Transaction {
             final Set<String> dirty = ConcurrentHashMap.newKeySet();
             final Set<String> toInvalidate = ConcurrentHashMap.newKeySet();
             volatile Consumer<Set<String>> invalidation;
+
+            @Override
+            public boolean storeOnCommit(String[] tags, Runnable store) {
+                return hold(() -> {
+                    for (String tag : tags) {
+                        if (dirty.contains(tag)) {
+                            return;
+                        }
+                    }
+                    store.run();
+                });
+            }
         }
     }
 }

@@ -13,12 +13,14 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 /**
  * What this instance knows about invalidations, kept with two clocks.
  * <p>
- * The <b>epoch</b> is local: it increases each time this instance applies an invalidation (or drops its whole L1).
- * Each tag remembers the epoch of its last local invalidation. A fetch records the epoch when it starts; when it
- * wants to put its result into L1 it first publishes the entry, then asks {@link #invalidatedSince} whether one of
- * the entry's tags was invalidated after that epoch, and removes the entry if so. Invalidation does the mirror
+ * The <b>epoch</b> is local: it increases each time this instance applies an invalidation (or drops its whole L1),
+ * <em>after</em> the change the invalidation stands for was made. Each tag remembers the epoch of its last local
+ * invalidation. A load records the epoch when it starts, so its value reflects every change whose invalidation has
+ * an epoch up to that one; an entry carries such an epoch per tag ({@code Entry#epochs}) and is out of date here as
+ * soon as one of its tags was invalidated with a later epoch ({@link #isStale}). L1 is filled only with entries that
+ * are not out of date, checked atomically with their registration in the tag index, and invalidation does the mirror
  * image: record the tag's epoch, then evict what the index holds. Whatever the interleaving, one of the two sides
- * sees the other, so no entry computed before an invalidation survives in L1 after it.
+ * sees the other, so no entry computed before an invalidation is visible in L1 after it (see {@code L1Region#fill}).
  * <p>
  * The <b>sequence</b> is Redis's global invalidation counter. This instance tracks the highest number up to which it
  * has applied every invalidation ({@link #basis()}), which loads use as the basis checked by the Redis write script,
@@ -71,6 +73,43 @@ public final class TagVersions {
      */
     public void recordDropAll() {
         lastDropEpoch = epoch.incrementAndGet();
+    }
+
+    /**
+     * @return whether the entry with these tags and per-tag epochs is out of date here: one of its tags was
+     *         invalidated, or L1 dropped, after the epoch the value is consistent with for that tag
+     */
+    public boolean isStale(String[] tags, long[] epochs) {
+        long drop = lastDropEpoch;
+        long now = epoch.get();
+        for (int i = 0; i < tags.length; i++) {
+            long since = epochs[i];
+            if (drop > since) {
+                return true;
+            }
+            if (since == now) {
+                continue;
+            }
+            Long invalidated = tagEpochs.getIfPresent(tags[i]);
+            if (invalidated != null && invalidated > since) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * @return whether the tag was invalidated, or L1 dropped, after the given epoch
+     */
+    public boolean invalidatedSince(String tag, long sinceEpoch) {
+        if (lastDropEpoch > sinceEpoch) {
+            return true;
+        }
+        if (epoch.get() == sinceEpoch) {
+            return false;
+        }
+        Long invalidated = tagEpochs.getIfPresent(tag);
+        return invalidated != null && invalidated > sinceEpoch;
     }
 
     /**

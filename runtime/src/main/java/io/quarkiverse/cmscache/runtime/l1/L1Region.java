@@ -2,6 +2,7 @@ package io.quarkiverse.cmscache.runtime.l1;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -18,8 +19,12 @@ import io.quarkiverse.cmscache.runtime.entry.Entry;
  * conditional removal ({@code remove(key, entry)}) and no eviction listener, all of which the tag index and the
  * stale-write guard need.
  * <p>
- * Thread-safe. Entries are registered in the index before they become visible and unregistered when they leave, by
- * whichever path: replacement, removal, size eviction, expiry.
+ * Thread-safe. The region and the index change together: an entry is registered in the index, checked, and made
+ * visible inside one atomic operation on its key, and it is unregistered when it leaves by whichever path
+ * (replacement, removal, size eviction, expiry). So an invalidation that finds an entry in the index and removes it by
+ * key waits for a fill of that key in progress, and an entry that is visible is always in the index: once an
+ * invalidation has recorded its tags and evicted what the index holds, no entry carrying them is left (see
+ * {@link #fill}).
  */
 public final class L1Region {
 
@@ -61,25 +66,53 @@ public final class L1Region {
     }
 
     /**
-     * Makes an entry visible, replacing any entry with its key.
+     * Makes an entry visible, replacing any entry with its key, if it is still current.
+     * <p>
+     * Atomic with respect to every other change of the key: the entry is registered in the index first, then
+     * {@code current} is asked, then the entry is published; if it is not current it is unregistered and never seen.
+     * An invalidation records its tags before it looks into the index: either this check sees the record, or the
+     * invalidation finds the registration and removes the entry by key, which waits for this fill to end.
+     *
+     * @param entry the entry
+     * @param current tells, once the entry is registered, whether it may still be published
+     * @return whether the entry was published
      */
-    public void put(Entry entry) {
-        index.register(entry);
-        Entry replaced = cache.asMap().put(entry.key(), entry);
-        if (replaced != null && replaced != entry) {
-            index.unregister(replaced);
-        }
+    public boolean fill(Entry entry, Predicate<Entry> current) {
+        boolean[] published = new boolean[1];
+        cache.asMap().compute(entry.key(), (key, existing) -> {
+            index.register(entry);
+            if (!current.test(entry)) {
+                index.unregister(entry);
+                return existing;
+            }
+            if (existing != null && existing != entry) {
+                index.unregister(existing);
+            }
+            published[0] = true;
+            return entry;
+        });
+        return published[0];
     }
 
     /**
-     * Removes this very entry, if the region still holds it, and takes it out of the index either way.
+     * Removes this very entry, if the region still holds it, and takes it out of the index either way. Waits for a
+     * fill of the same key in progress, so an entry registered in the index is removed even if it was being published.
      *
      * @return whether this call removed it from the region
      */
     public boolean remove(Entry entry) {
-        boolean removed = cache.asMap().remove(entry.key(), entry);
+        boolean[] removed = new boolean[1];
+        // compute, not computeIfPresent: Caffeine answers computeIfPresent of an absent key without taking the lock,
+        // and so would not wait for a fill of that key in progress.
+        cache.asMap().compute(entry.key(), (key, existing) -> {
+            if (existing == entry) {
+                removed[0] = true;
+                return null;
+            }
+            return existing;
+        });
         index.unregister(entry);
-        return removed;
+        return removed[0];
     }
 
     /**

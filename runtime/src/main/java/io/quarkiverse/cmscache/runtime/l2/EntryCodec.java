@@ -60,7 +60,8 @@ public final class EntryCodec {
     public ValueType valueType(Type type) {
         return types.computeIfAbsent(type, t -> {
             JavaType javaType = mapper.getTypeFactory().constructType(t);
-            return new ValueType(javaType, mapper.readerFor(javaType), mapper.writerFor(javaType));
+            return new ValueType(t, javaType, javaType.toCanonical().replace(" ", ""), mapper.readerFor(javaType),
+                    mapper.writerFor(javaType));
         });
     }
 
@@ -95,10 +96,12 @@ public final class EntryCodec {
     }
 
     /**
-     * @return the {@code m} field of an entry: format, basis, creation time (epoch ms) and load time (µs)
+     * @return the {@code m} field of an entry: format, basis, creation time (epoch ms), load time (µs) and, when
+     *         known, the value type it was loaded as
      */
     public static String meta(Entry entry) {
-        return FORMAT + " " + entry.basis() + " " + entry.createdAt() + " " + entry.loadNanos() / 1000;
+        String meta = FORMAT + " " + entry.basis() + " " + entry.createdAt() + " " + entry.loadNanos() / 1000;
+        return entry.type() == null ? meta : meta + " " + entry.type().storedName();
     }
 
     /**
@@ -116,15 +119,18 @@ public final class EntryCodec {
     /**
      * Reads an entry from its three fields.
      *
+     * @param epoch the local epoch at which the fetch that read it began, for each of its tags
+     * @return the entry, or {@code null} if it was loaded as another type than {@code type} (the same key read with
+     *         two types: a miss, not a corrupt entry)
      * @throws CorruptEntryException if a field is missing or malformed, or the JSON does not fit the type
      */
-    public Entry read(String key, String region, byte[] meta, byte[] tags, byte[] value, ValueType type)
+    public Entry read(String key, String region, byte[] meta, byte[] tags, byte[] value, ValueType type, long epoch)
             throws CorruptEntryException {
         if (meta == null || tags == null || value == null) {
             throw new CorruptEntryException("entry " + key + " lacks a field", null);
         }
         String[] m = new String(meta, StandardCharsets.US_ASCII).split(" ");
-        if (m.length < 3 || m.length > 4 || !FORMAT.equals(m[0])) {
+        if (m.length < 3 || m.length > 5 || !FORMAT.equals(m[0])) {
             throw new CorruptEntryException("entry " + key + " has an unknown format '" + m[0] + "'", null);
         }
         long basis;
@@ -133,9 +139,12 @@ public final class EntryCodec {
         try {
             basis = Long.parseLong(m[1]);
             createdAt = Long.parseLong(m[2]);
-            loadNanos = m.length == 4 ? Long.parseLong(m[3]) * 1000 : 0;
+            loadNanos = m.length >= 4 ? Long.parseLong(m[3]) * 1000 : 0;
         } catch (NumberFormatException e) {
             throw new CorruptEntryException("entry " + key + " has malformed metadata", e);
+        }
+        if (m.length == 5 && !m[4].equals(type.storedName())) {
+            return null;
         }
         String tagText = new String(tags, StandardCharsets.US_ASCII).trim();
         String[] tagArray = tagText.isEmpty() ? new String[0] : tagText.split(" ");
@@ -145,7 +154,7 @@ public final class EntryCodec {
                 throw new CorruptEntryException("entry " + key + " holds text, not " + type.javaType(), null);
             }
             return new Entry(key, region, new String(value, 1, value.length - 1, StandardCharsets.UTF_8), tagArray,
-                    basis, createdAt, value.length, loadNanos);
+                    basis, createdAt, value.length, loadNanos, Entry.epochs(tagArray.length, epoch), type);
         }
         try {
             object = type.reader().readValue(value);
@@ -153,6 +162,7 @@ public final class EntryCodec {
             throw new CorruptEntryException("entry " + key + " does not deserialize as " + type.javaType() + ": "
                     + e.getMessage(), e);
         }
-        return new Entry(key, region, object, tagArray, basis, createdAt, value.length, loadNanos);
+        return new Entry(key, region, object, tagArray, basis, createdAt, value.length, loadNanos,
+                Entry.epochs(tagArray.length, epoch), type);
     }
 }

@@ -1,27 +1,79 @@
 package io.quarkiverse.cmscache.runtime.region;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 
 import io.quarkiverse.cmscache.runtime.entry.Entry;
+import io.quarkiverse.cmscache.runtime.entry.EntryKeys;
+import io.quarkiverse.cmscache.runtime.invalidation.TagVersions;
+import io.quarkiverse.cmscache.runtime.tags.Computation;
 import io.smallrye.mutiny.Uni;
 
 /**
  * One fetch of a key in progress (Redis read, then load), shared by the concurrent misses of that key in this
- * instance. A reader joins a flight only if no invalidation was applied here since the flight started; otherwise it
- * starts a new one, so that once an invalidation has returned no reader can be handed a value loaded before it.
+ * instance.
+ * <p>
+ * A reader joins a flight only while none of the tags the flight is known to depend on -- its key, its region, the
+ * tags its computation has collected so far -- was invalidated here since the flight started: so once an
+ * invalidation of the key has returned, no reader waits for a load begun before it, while invalidations of unrelated
+ * tags do not break stampede protection. A joined reader still checks the outcome ({@link TagVersions#isStale}) and
+ * loads by itself if a tag the flight collected later turns out to have been invalidated.
+ * <p>
+ * Thread-safe.
  */
-final class Flight {
+final class Flight implements Computation.Load {
 
+    private final String key;
+    private final String regionTag;
     private final long startEpoch;
     private final CompletableFuture<Entry> result = new CompletableFuture<>();
+    private volatile Computation computation;
 
-    Flight(long startEpoch) {
+    Flight(String key, String region, long startEpoch) {
+        this.key = key;
+        this.regionTag = EntryKeys.regionTag(region);
         this.startEpoch = startEpoch;
     }
 
     long startEpoch() {
         return startEpoch;
+    }
+
+    @Override
+    public String key() {
+        return key;
+    }
+
+    @Override
+    public Computation computation() {
+        return computation;
+    }
+
+    /**
+     * Notes the computation running the loader, before the loader runs.
+     */
+    void loading(Computation running) {
+        computation = running;
+    }
+
+    /**
+     * @return whether a reader arriving now may wait for this flight's outcome
+     */
+    boolean joinable(TagVersions versions) {
+        if (versions.epoch() == startEpoch) {
+            return true;
+        }
+        if (versions.invalidatedSince(key, startEpoch) || versions.invalidatedSince(regionTag, startEpoch)) {
+            return false;
+        }
+        Computation running = computation;
+        if (running != null) {
+            for (String tag : running.tagsSoFar()) {
+                if (versions.invalidatedSince(tag, startEpoch)) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     void complete(Entry entry) {
@@ -33,27 +85,9 @@ final class Flight {
     }
 
     /**
-     * Waits for the outcome and rethrows the owner's exception, if any.
+     * @return the outcome, emitted on the thread that completes the flight
      */
-    Entry join() throws Exception {
-        try {
-            return result.get();
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof Exception exception) {
-                throw exception;
-            }
-            if (cause instanceof Error error) {
-                throw error;
-            }
-            throw e;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw e;
-        }
-    }
-
-    Uni<Entry> asUni() {
+    Uni<Entry> outcome() {
         return Uni.createFrom().completionStage(result);
     }
 }

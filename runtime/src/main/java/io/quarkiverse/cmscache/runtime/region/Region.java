@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -36,13 +37,21 @@ import io.smallrye.mutiny.Context;
 import io.smallrye.mutiny.Uni;
 
 /**
- * The read path of one region, blocking and non-blocking: L1, then Redis, then the loader; and the write path that
- * stores a loaded value in Redis and L1 unless it became stale while it was loaded.
+ * The read path of one region: L1, then Redis, then the loader; and the write path that stores a loaded value in
+ * Redis and L1 unless it became stale while it was loaded.
  * <p>
- * <b>Reads.</b> An L1 hit returns at once. A miss joins the key's {@link Flight} or starts one; the flight reads Redis
- * (a hit fills L1), then, with stampede protection, takes a lease so that one instance loads while the others wait
- * for its value, and runs the loader inside a {@link Computation} that collects its dependencies. Every read, hit or
- * miss, adds the entry to the computation the caller runs in, if any.
+ * <b>One path, two drivers.</b> A miss is handled once, as a {@code Uni} ({@link #miss}). The non-blocking read
+ * returns it; the blocking read runs it on the caller's thread through a {@link CallerThread}, to which every step
+ * that follows a Redis answer, a timer or another thread's load is handed back, so a blocking loader runs on the
+ * caller's thread. Only the L1 hit, which never waits, is written out in each driver.
+ * <p>
+ * <b>Reads.</b> An L1 hit returns at once, if the entry was loaded as the type asked for (else it is a miss and a
+ * warning: one key, one computation). A miss joins the key's {@link Flight} or starts one; the flight reads Redis (a
+ * hit fills L1), then, with stampede protection, takes a lease so that one instance loads while the others wait for
+ * its value, and runs the loader inside a {@link Computation} that collects its dependencies. A reader waits for a
+ * flight at most {@code stampede.max-wait}, then fetches by itself; a wait that would close a cycle (two entries that
+ * read each other, entered from two threads) fails at once with an error naming the keys. Every read, hit or miss,
+ * adds the entry to the computation the caller runs in, if any.
  * <p>
  * <b>Freshness.</b> An L1 entry is fresh for {@code l1.expire-after-write}. A hit in the last {@code refresh-ahead}
  * part of that time (or picked by probabilistic early expiration) triggers a background refresh through the
@@ -50,12 +59,17 @@ import io.smallrye.mutiny.Uni;
  * and kept for {@code stale-if-error} to be served if its reload fails. A refresh is a load like any other: it is
  * refused if a tag it depends on is invalidated meanwhile.
  * <p>
- * <b>Writes.</b> A load captures, before it starts, this instance's sequence basis and local epoch. The Redis write
- * script refuses the entry if one of its tags was invalidated after the basis; L1 is filled only after Redis accepted
- * (or could not be reached), and the entry is taken out again if one of its tags was invalidated locally after the
- * epoch (see {@link TagVersions}). A value that is {@code null} without negative caching, larger than the region's
+ * <b>Writes.</b> A load captures, before it starts, this instance's sequence basis and local epoch, and the entry
+ * carries, per tag, the oldest basis and epoch of what it read. The Redis write script refuses the entry if one of
+ * its tags was invalidated after its basis; L1 is filled only after Redis accepted (or could not be reached), and
+ * only if no tag was invalidated here after its epoch, checked atomically with the fill ({@link L1Region#fill}): an
+ * out-of-date entry is never visible. A value that is {@code null} without negative caching, larger than the region's
  * limit, or computed in a transaction that changes one of its tags is returned but not stored; a value larger than
  * {@code l1.max-value-size} is stored in Redis only.
+ * <p>
+ * <b>Transactions.</b> A miss inside a transaction loads by itself (no other reader waits for what it computes) and
+ * its store is held back until the transaction has committed and its invalidations have run; on rollback it is
+ * dropped ({@link AfterCommit.Transaction#storeOnCommit}).
  * <p>
  * <b>HTTP.</b> During an HTTP request that bypasses the cache ({@link CacheRequest}), loaders run and nothing is read
  * or stored. Reads made directly by a request (not inside a computation) are reported to it.
@@ -71,6 +85,8 @@ public final class Region {
     private static final Logger LOG = Logger.getLogger(Region.class);
     private static final long LEASE_POLL_FIRST_MS = 5;
     private static final long LEASE_POLL_MAX_MS = 100;
+    /** What a flight wait that ran out yields, in place of an entry. */
+    private static final Entry WAIT_EXPIRED = new Entry("", "", null, new String[0], 0, 0, 0, 0, new long[0], null);
 
     private final RegionSettings settings;
     private final L1Region l1;
@@ -91,6 +107,7 @@ public final class Region {
     private final ConcurrentHashMap<String, Flight> flights = new ConcurrentHashMap<>();
     private final AtomicBoolean warnedNotJson = new AtomicBoolean();
     private final AtomicBoolean warnedOversize = new AtomicBoolean();
+    private final AtomicBoolean warnedType = new AtomicBoolean();
 
     /**
      * @param settings the region's settings
@@ -137,6 +154,10 @@ public final class Region {
         return settings;
     }
 
+    // ---------------------------------------------------------------------------------------------------------------
+    // The two drivers
+    // ---------------------------------------------------------------------------------------------------------------
+
     /**
      * Blocking read-through.
      *
@@ -153,33 +174,26 @@ public final class Region {
         }
         Computation parent = Computation.current();
         Set<String> dirty = afterCommit.dirtyTags(versions);
-        Entry hit = l1.get(key);
-        Entry expired = null;
-        if (hit != null && !carriesAny(hit, dirty)) {
-            Entry served = serve(hit, declaredType, loader);
-            if (served != null) {
-                read(request, parent, served, loader);
-                return served.value();
-            }
-            expired = hit;
+        Entry served = servedFromL1(key, declaredType, dirty, loader);
+        if (served != null) {
+            read(request, parent, served, loader);
+            return served.value();
         }
-        counters.l1Misses.increment();
-        if (parent != null && parent.computes(key)) {
-            throw recursion(parent, key);
-        }
-        ValueType type = codec.valueType(declaredType);
+        CallerThread caller = new CallerThread();
+        // On an I/O thread the caller cannot wait for Redis: it loads by itself and stores without waiting.
+        boolean canWait = BlockingOperationControl.isBlockingAllowed();
+        Read read = new Read(key, codec.valueType(declaredType), loader, parent, dirty, Context.empty(),
+                afterCommit.current(versions), caller, caller, canWait);
         Entry entry;
         try {
-            entry = dirty.isEmpty() ? fetchShared(key, type, loader, parent)
-                    : loadUnshared(key, type, loader, parent,
-                            versions.epoch());
+            entry = caller.await(miss(read));
         } catch (Exception | Error failure) {
-            if (servableIfError(expired)) {
-                LOG.debugf("CMS cache serves %s stale: its reload failed (%s)", key, failure.getMessage());
-                read(request, parent, expired, loader);
-                return expired.value();
+            Entry fallback = servableIfError(key, read.type());
+            if (fallback == null) {
+                throw failure;
             }
-            throw failure;
+            LOG.debugf("CMS cache serves %s stale: its reload failed (%s)", key, failure.getMessage());
+            entry = fallback;
         }
         read(request, parent, entry, loader);
         return entry.value();
@@ -202,32 +216,113 @@ public final class Region {
             }
             Computation parent = context.getOrElse(Computation.CONTEXT_KEY, () -> assembledIn);
             Set<String> dirty = afterCommit.dirtyTags(versions);
-            Entry hit = l1.get(key);
-            Entry expired = null;
-            if (hit != null && !carriesAny(hit, dirty)) {
-                Entry served = serve(hit, declaredType, loader);
-                if (served != null) {
-                    read(request, parent, served, loader);
-                    return Uni.createFrom().item(served.value());
+            Entry served = servedFromL1(key, declaredType, dirty, loader);
+            if (served != null) {
+                read(request, parent, served, loader);
+                return Uni.createFrom().item(served.value());
+            }
+            Read read = new Read(key, codec.valueType(declaredType), loader, parent, dirty, context,
+                    afterCommit.current(versions), null, callersContext(), true);
+            return miss(read).onFailure().recoverWithUni(failure -> {
+                Entry fallback = servableIfError(key, read.type());
+                if (fallback == null) {
+                    return Uni.createFrom().failure(failure);
                 }
-                expired = hit;
-            }
-            counters.l1Misses.increment();
-            if (parent != null && parent.computes(key)) {
-                return Uni.createFrom().failure(recursion(parent, key));
-            }
-            ValueType type = codec.valueType(declaredType);
-            Uni<Entry> entry = dirty.isEmpty() ? fetchSharedAsync(key, type, loader, parent, context)
-                    : loadAsync(key, type, loader, parent, context, versions.epoch());
-            Entry fallback = expired;
-            return entry.onFailure(failure -> servableIfError(fallback)).recoverWithItem(failure -> {
                 LOG.debugf("CMS cache serves %s stale: its reload failed (%s)", key, failure.getMessage());
-                return fallback;
-            }).map(e -> {
-                read(request, parent, e, loader);
-                return e.value();
+                return Uni.createFrom().item(fallback);
+            }).map(entry -> {
+                read(request, parent, entry, loader);
+                return entry.value();
             });
         });
+    }
+
+    /**
+     * Stores a value as if it had just been loaded.
+     */
+    public void put(String key, Object value, Collection<String> dependsOn) {
+        Computation computation = new Computation(key, null, versions.basis(), versions.epoch());
+        computation.addAll(dependsOn);
+        boolean canWait = BlockingOperationControl.isBlockingAllowed();
+        Read read = new Read(key, null, null, null, afterCommit.dirtyTags(versions), Context.empty(),
+                afterCommit.current(versions), null, null, canWait);
+        awaitOrDetach(store(read, prepare(key, computation, value, null, 0)));
+    }
+
+    /**
+     * Reloads an entry with its recipe and stores the result, unless another instance has refreshed it or is doing
+     * so. Blocking; called by the {@link Refresher} on a worker thread.
+     */
+    void refresh(Entry current, ValueType type, Recipe recipe) {
+        CallerThread caller = new CallerThread();
+        Read read = new Read(current.key(), type, Loader.of(recipe::load), null, Set.of(), Context.empty(), null,
+                caller, caller, true);
+        try {
+            Contexts.inRequestContext(() -> caller.await(refreshing(current, read)));
+        } catch (Exception e) {
+            // Counted and deferred by refreshing(); the failure itself only matters to the log.
+            LOG.debugf("CMS cache could not refresh %s: %s", current.key(), e.getMessage());
+        }
+    }
+
+    /**
+     * Non-blocking {@link #refresh}; called by the {@link Refresher} on a Vert.x duplicated context.
+     */
+    Uni<Void> refreshAsync(Entry current, ValueType type, Recipe recipe) {
+        AsyncLoader loader = new AsyncLoader() {
+            @Override
+            @SuppressWarnings("unchecked")
+            public Uni<?> get() {
+                // The method body runs in a request context of its own, as a blocking refresh does.
+                return Contexts.inRequestContextAsync(() -> {
+                    try {
+                        return (Uni<Object>) recipe.load();
+                    } catch (Exception e) {
+                        return Uni.createFrom().failure(e);
+                    }
+                });
+            }
+
+            @Override
+            public Recipe recipe() {
+                return recipe;
+            }
+        };
+        Read read = new Read(current.key(), type, loader, null, Set.of(), Context.empty(), null, null,
+                callersContext(), true);
+        return refreshing(current, read);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // L1 hits
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /**
+     * @return the L1 entry to serve, or {@code null} for a miss: none, one carrying a tag the current transaction
+     *         changes, one loaded as another type, or one past serving (it may still be served if its reload fails)
+     */
+    private Entry servedFromL1(String key, Type declaredType, Set<String> dirty, Reloadable loader) {
+        Entry hit = l1.get(key);
+        if (hit == null || carriesAny(hit, dirty) || !answers(hit, declaredType)) {
+            return null;
+        }
+        return serve(hit, declaredType, loader);
+    }
+
+    private boolean answers(Entry entry, Type declaredType) {
+        ValueType type = entry.type();
+        if (type != null && type.declared() == declaredType) {
+            return true;
+        }
+        if (entry.answers(codec.valueType(declaredType))) {
+            return true;
+        }
+        // Said once per region: the key rule makes this a programming error, not an operating condition.
+        Logger.Level level = warnedType.compareAndSet(false, true) ? Logger.Level.WARN : Logger.Level.DEBUG;
+        LOG.logf(level, "CMS cache entry %s was stored as %s and is read as %s: treated as a miss. A key names one "
+                + "value type; read it with the type it is loaded with", entry.key(),
+                type == null ? entry.value().getClass().getName() : type.javaType(), declaredType.getTypeName());
+        return false;
     }
 
     /**
@@ -266,54 +361,272 @@ public final class Region {
         return age + hit.loadNanos() * beta * draw >= lifeNanos;
     }
 
-    private boolean servableIfError(Entry expired) {
-        if (expired == null || System.nanoTime() - expired.filledAt() >= staleIfErrorUntilNanos) {
-            return false;
+    /**
+     * @return the L1 entry that may be served because a reload failed, or {@code null}
+     */
+    private Entry servableIfError(String key, ValueType type) {
+        Entry kept = l1.get(key);
+        if (kept == null || !kept.answers(type) || System.nanoTime() - kept.filledAt() >= staleIfErrorUntilNanos) {
+            return null;
         }
         counters.staleServed.increment();
-        return true;
+        return kept;
     }
 
-    /**
-     * Stores a value as if it had just been loaded.
-     */
-    public void put(String key, Object value, Collection<String> dependsOn) {
-        long epoch = versions.epoch();
-        Computation computation = new Computation(key, null, versions.basis());
-        computation.addAll(dependsOn);
-        awaitIfAllowed(storeAsync(prepare(key, computation, value, null, 0), epoch));
-    }
+    // ---------------------------------------------------------------------------------------------------------------
+    // Misses: the one path
+    // ---------------------------------------------------------------------------------------------------------------
 
     /**
-     * Reloads an entry with its recipe and stores the result, unless another instance has refreshed it or is doing
-     * so. Blocking; called by the {@link Refresher} on a worker thread.
+     * One miss, as the drivers hand it to the read path.
+     *
+     * @param key the entry key
+     * @param type the value type
+     * @param loader a {@link Loader} or an {@link AsyncLoader}
+     * @param parent the computation the read is made in, or {@code null}
+     * @param dirty the tags the current transaction changes
+     * @param context the Mutiny context of the read, passed on to an asynchronous loader
+     * @param transaction the transaction the read is made in, or {@code null}
+     * @param resume where a step that follows a Redis answer runs: the caller's thread for a blocking read, else
+     *        {@code null} (where the answer arrives)
+     * @param returnTo where a step that follows a timer or another thread's load runs: the caller's thread, its
+     *        Vert.x context, or {@code null}
+     * @param canWait whether the read may wait for Redis and other readers (not a blocking read on an I/O thread)
      */
-    void refresh(Entry current, ValueType type, Recipe recipe) {
-        long epoch = versions.epoch();
-        String lease = null;
-        try {
-            if (l2 != null) {
-                Entry stored = readL2(current.key(), type).await().indefinitely();
-                if (stored != null && stored.createdAt() > current.createdAt()) {
-                    fill(stored, epoch);
-                    return;
-                }
-                lease = l2.keys().refreshLease(current.key());
-                if (Boolean.FALSE.equals(tryLease(lease, settings.stampedeLeaseTtl()).await().indefinitely())) {
-                    lease = null;
-                    deferRefresh(current);
-                    return;
-                }
-            }
-            Contexts.inRequestContext(() -> loadUnshared(current.key(), type, Loader.of(recipe::load), null, epoch));
-            counters.refreshes.increment();
-        } catch (Exception e) {
-            counters.refreshFailures.increment();
-            deferRefresh(current);
-            LOG.debugf("CMS cache could not refresh %s: %s", current.key(), e.getMessage());
-        } finally {
-            releaseLease(lease);
+    private record Read(String key, ValueType type, Reloadable loader, Computation parent, Set<String> dirty,
+            Context context, AfterCommit.Transaction transaction, Executor resume, Executor returnTo,
+            boolean canWait) {
+    }
+
+    private Uni<Entry> miss(Read read) {
+        counters.l1Misses.increment();
+        if (read.parent() != null && read.parent().computes(read.key())) {
+            return Uni.createFrom().failure(recursion(read.parent(), read.key()));
         }
+        if (!read.dirty().isEmpty() || !read.canWait()) {
+            // What the transaction changes is read from its own view; a caller that cannot wait loads by itself.
+            return load(read, versions.epoch(), null);
+        }
+        while (true) {
+            Flight current = flights.get(read.key());
+            if (current != null && current.joinable(versions)) {
+                return join(read, current);
+            }
+            if (read.transaction() != null) {
+                // What a transaction loads is not shared, not even through the lease: it may see its own uncommitted
+                // changes, and it is stored only after commit.
+                return fetch(read, versions.epoch(), null, false);
+            }
+            Flight mine = new Flight(read.key(), settings.name(), versions.epoch());
+            if (current == null ? flights.putIfAbsent(read.key(), mine) == null
+                    : flights.replace(read.key(), current, mine)) {
+                return fly(read, mine);
+            }
+        }
+    }
+
+    /**
+     * Runs the fetch of a flight this read started. It is subscribed here, not by the caller, so that a caller
+     * cancelling does not cancel the other readers' fetch; the flight leaves the map before it completes, so that a
+     * reader arriving later is not handed its outcome (above all a failure, which is never cached) but finds the
+     * entry in L1 or fetches anew.
+     */
+    private Uni<Entry> fly(Read read, Flight flight) {
+        fetch(read, flight.startEpoch(), flight, true).subscribe().with(entry -> {
+            flights.remove(read.key(), flight);
+            flight.complete(entry);
+        }, failure -> {
+            flights.remove(read.key(), flight);
+            flight.fail(failure);
+        });
+        return flight.outcome();
+    }
+
+    /**
+     * Waits for another reader's flight, at most {@code stampede.max-wait}; then, or if the outcome is out of date
+     * here or of another type, fetches by itself.
+     */
+    private Uni<Entry> join(Read read, Flight flight) {
+        Computation waiting = read.parent();
+        if (waiting != null) {
+            List<String> cycle = waiting.startWaiting(flight);
+            if (cycle != null) {
+                return Uni.createFrom().failure(new IllegalStateException("CMS cache entries " + cycle.get(0)
+                        + " and " + flight.key() + " read each other: " + String.join(" -> ", cycle)
+                        + ". A @CmsCached method must not read an entry whose computation reads its own entry"));
+            }
+        }
+        Uni<Entry> outcome = flight.outcome()
+                .ifNoItem().after(settings.stampedeMaxWait()).recoverWithItem(WAIT_EXPIRED);
+        return on(read.returnTo(), outcome).chain(entry -> {
+            if (entry == WAIT_EXPIRED) {
+                LOG.warnf("CMS cache stopped waiting for the load of %s after %s (quarkus.cms-cache.regions.\"%s\""
+                        + ".stampede.max-wait) and fetches it by itself", read.key(), settings.stampedeMaxWait(),
+                        settings.name());
+                return fetch(read, versions.epoch(), null, false);
+            }
+            if (versions.isStale(entry.tags(), entry.epochs()) || !entry.answers(read.type())) {
+                return fetch(read, versions.epoch(), null, false);
+            }
+            return Uni.createFrom().item(entry);
+        }).onTermination().invoke(() -> {
+            if (waiting != null) {
+                waiting.stopWaiting();
+            }
+        });
+    }
+
+    /**
+     * L1 again (a flight that ended just before this one began stored it), then Redis, then the lease, then the
+     * loader.
+     *
+     * @param epoch the local epoch when the fetch began
+     * @param flight the flight this fetch runs, or {@code null}
+     * @param lease whether to take the stampede lease
+     */
+    private Uni<Entry> fetch(Read read, long epoch, Flight flight, boolean lease) {
+        Entry filled = freshInL1(read.key());
+        if (filled != null && filled.answers(read.type())) {
+            return Uni.createFrom().item(filled);
+        }
+        if (l2 == null) {
+            return load(read, epoch, flight);
+        }
+        return on(read.resume(), readL2(read.key(), read.type(), epoch)).chain(stored -> {
+            if (stored != null) {
+                fill(stored);
+                return Uni.createFrom().item(stored);
+            }
+            if (!lease || !settings.stampedeLease()) {
+                return load(read, epoch, flight);
+            }
+            return loadWithLease(read, epoch, flight);
+        });
+    }
+
+    private Uni<Entry> loadWithLease(Read read, long epoch, Flight flight) {
+        String lease = l2.keys().lease(read.key());
+        return on(read.resume(), tryLease(lease, settings.stampedeLeaseTtl())).chain(leased -> {
+            if (Boolean.TRUE.equals(leased)) {
+                return load(read, epoch, flight).onTermination().invoke(() -> releaseLease(lease));
+            }
+            if (leased == null) {
+                return load(read, epoch, flight);
+            }
+            counters.leaseWaits.increment();
+            long deadline = System.nanoTime() + settings.stampedeMaxWait().toNanos();
+            return awaitLeaseHolder(read, lease, epoch, deadline, LEASE_POLL_FIRST_MS).chain(theirs -> {
+                if (theirs != null) {
+                    fill(theirs);
+                    return Uni.createFrom().item(theirs);
+                }
+                return load(read, epoch, flight);
+            });
+        });
+    }
+
+    /**
+     * Waits for the instance holding the lease to store the entry; gives up when the lease is gone without a value
+     * (the holder failed, or its value is not cacheable) or after {@code stampede.max-wait}.
+     *
+     * @return the entry the holder stored, or {@code null}
+     */
+    private Uni<Entry> awaitLeaseHolder(Read read, String lease, long epoch, long deadline, long pause) {
+        if (System.nanoTime() >= deadline) {
+            return Uni.createFrom().nullItem();
+        }
+        Uni<Void> delay = on(read.returnTo(), Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(pause)));
+        return delay.chain(() -> on(read.resume(), readL2(read.key(), read.type(), epoch))).chain(stored -> {
+            if (stored != null) {
+                return Uni.createFrom().item(stored);
+            }
+            return on(read.resume(), leaseHeld(lease)).chain(held -> Boolean.TRUE.equals(held)
+                    ? awaitLeaseHolder(read, lease, epoch, deadline, Math.min(pause * 2, LEASE_POLL_MAX_MS))
+                    : Uni.createFrom().nullItem());
+        });
+    }
+
+    /**
+     * Runs the loader in a new computation and stores what it returns.
+     *
+     * @param epoch the local epoch the value will be consistent with (when the fetch began)
+     * @param flight the flight the load runs for, or {@code null}
+     */
+    private Uni<Entry> load(Read read, long epoch, Flight flight) {
+        return Uni.createFrom().deferred(() -> {
+            Computation computation = new Computation(read.key(), read.parent(), versions.basis(), epoch);
+            if (flight != null) {
+                flight.loading(computation);
+            }
+            long start = System.nanoTime();
+            return runLoader(read, computation).onItemOrFailure().transformToUni((value, failure) -> {
+                long loadNanos = System.nanoTime() - start;
+                if (failure != null) {
+                    computation.finish();
+                    counters.loaded(loadNanos, true);
+                    return Uni.createFrom().failure(failure);
+                }
+                counters.loaded(loadNanos, false);
+                return store(read, prepare(read.key(), computation, value, read.type(), loadNanos));
+            });
+        });
+    }
+
+    /**
+     * Calls the loader with the computation current: on this thread for a blocking loader (the thread-local), and
+     * in the subscriber context of an asynchronous loader's {@code Uni}, which reaches nested cached {@code Uni}s.
+     */
+    private static Uni<?> runLoader(Read read, Computation computation) {
+        Computation previous = Computation.enter(computation);
+        try {
+            if (read.loader() instanceof Loader blocking) {
+                return Uni.createFrom().item(blocking.call());
+            }
+            Uni<?> result = ((AsyncLoader) read.loader()).get();
+            Context inner = Context.from(contextMap(read.context())).put(Computation.CONTEXT_KEY, computation);
+            return Uni.createFrom().emitter(emitter -> result.subscribe().with(inner, emitter::complete, emitter::fail));
+        } catch (Throwable failure) {
+            return Uni.createFrom().failure(failure);
+        } finally {
+            Computation.restore(previous);
+        }
+    }
+
+    /**
+     * Reloads an entry unless another instance has refreshed it (its copy in Redis is newer, which is then taken) or
+     * is doing so (it holds the refresh lease, in which case this copy tries again later).
+     */
+    private Uni<Void> refreshing(Entry current, Read read) {
+        long epoch = versions.epoch();
+        if (l2 == null) {
+            return reload(current, read, epoch, null);
+        }
+        String lease = l2.keys().refreshLease(current.key());
+        return on(read.resume(), readL2(current.key(), read.type(), epoch)).chain(stored -> {
+            if (stored != null && stored.createdAt() > current.createdAt()) {
+                fill(stored);
+                return Uni.createFrom().voidItem();
+            }
+            return on(read.resume(), tryLease(lease, settings.stampedeLeaseTtl())).chain(leased -> {
+                if (Boolean.FALSE.equals(leased)) {
+                    deferRefresh(current);
+                    return Uni.createFrom().voidItem();
+                }
+                // Without an answer from Redis (null), this instance refreshes without the lease.
+                return reload(current, read, epoch, Boolean.TRUE.equals(leased) ? lease : null);
+            });
+        });
+    }
+
+    private Uni<Void> reload(Entry current, Read read, long epoch, String heldLease) {
+        return load(read, epoch, null)
+                .invoke(loaded -> counters.refreshes.increment())
+                .onFailure().invoke(failure -> {
+                    counters.refreshFailures.increment();
+                    deferRefresh(current);
+                })
+                .onTermination().invoke(() -> releaseLease(heldLease))
+                .replaceWithVoid();
     }
 
     /**
@@ -325,353 +638,16 @@ public final class Region {
     }
 
     /**
-     * Non-blocking {@link #refresh}; called by the {@link Refresher} on a Vert.x duplicated context.
-     */
-    Uni<Void> refreshAsync(Entry current, ValueType type, Recipe recipe) {
-        long epoch = versions.epoch();
-        String lease = l2 == null ? null : l2.keys().refreshLease(current.key());
-        Uni<Boolean> proceed = l2 == null ? Uni.createFrom().item(true)
-                : readL2(current.key(), type).chain(stored -> {
-                    if (stored != null && stored.createdAt() > current.createdAt()) {
-                        fill(stored, epoch);
-                        return Uni.createFrom().item(false);
-                    }
-                    return tryLease(lease, settings.stampedeLeaseTtl()).map(leased -> {
-                        if (Boolean.FALSE.equals(leased)) {
-                            deferRefresh(current);
-                            return false;
-                        }
-                        return true;
-                    });
-                });
-        return proceed.chain(go -> {
-            if (!go) {
-                return Uni.createFrom().voidItem();
-            }
-            AsyncLoader loader = new AsyncLoader() {
-                @Override
-                @SuppressWarnings("unchecked")
-                public Uni<?> get() {
-                    // The method body runs in a request context of its own, as a blocking refresh does.
-                    return Contexts.inRequestContextAsync(() -> {
-                        try {
-                            return (Uni<Object>) recipe.load();
-                        } catch (Exception e) {
-                            return Uni.createFrom().failure(e);
-                        }
-                    });
-                }
-
-                @Override
-                public Recipe recipe() {
-                    return recipe;
-                }
-            };
-            return loadAsync(current.key(), type, loader, null, Context.empty(), epoch)
-                    .invoke(loaded -> counters.refreshes.increment())
-                    .onFailure().invoke(failure -> {
-                        counters.refreshFailures.increment();
-                        deferRefresh(current);
-                    })
-                    .onTermination().invoke(() -> releaseLease(lease))
-                    .replaceWithVoid();
-        });
-    }
-
-    /**
-     * Removes this very entry from L1 because one of its tags was invalidated.
-     *
-     * @return whether it was still there
-     */
-    public boolean evict(Entry entry) {
-        if (l1.remove(entry)) {
-            counters.invalidations.increment();
-            return true;
-        }
-        return false;
-    }
-
-    /**
-     * Drops the whole L1 of the region, after missed invalidations.
-     *
-     * @return how many entries were dropped
-     */
-    public int dropAll() {
-        int dropped = l1.clear();
-        counters.invalidations.add(dropped);
-        return dropped;
-    }
-
-    public L1Region l1() {
-        return l1;
-    }
-
-    /**
-     * @return how many of the {@link RegionStats#evictions() evictions} were expiries rather than size evictions
-     */
-    public long expirations() {
-        return counters.expirations.sum();
-    }
-
-    public RegionStats stats() {
-        return counters.snapshot(settings.name(), l1);
-    }
-
-    /**
-     * A flight to join, or a new one the caller owns and must complete.
-     */
-    private record Seat(Flight flight, boolean owner) {
-    }
-
-    /**
-     * Joins the key's flight if no invalidation was applied here since it started, or starts a new one (replacing an
-     * older flight, which then completes for its own readers only).
-     */
-    private Seat seat(String key) {
-        while (true) {
-            long epoch = versions.epoch();
-            Flight current = flights.get(key);
-            if (current != null && current.startEpoch() == epoch) {
-                return new Seat(current, false);
-            }
-            Flight mine = new Flight(epoch);
-            if (current == null ? flights.putIfAbsent(key, mine) == null : flights.replace(key, current, mine)) {
-                return new Seat(mine, true);
-            }
-        }
-    }
-
-    private Entry fetchShared(String key, ValueType type, Loader loader, Computation parent) throws Exception {
-        Seat seat = seat(key);
-        Flight flight = seat.flight();
-        if (!seat.owner()) {
-            return flight.join();
-        }
-        // The flight leaves the map before it completes: a reader arriving later must not be handed its outcome
-        // (above all a failure, which is never cached) but find the entry in L1 or fetch anew.
-        Entry entry;
-        try {
-            entry = fetch(key, type, loader, parent, flight.startEpoch());
-        } catch (Throwable failure) {
-            flights.remove(key, flight);
-            flight.fail(failure);
-            throw failure;
-        }
-        flights.remove(key, flight);
-        flight.complete(entry);
-        return entry;
-    }
-
-    private Entry fetch(String key, ValueType type, Loader loader, Computation parent, long epoch)
-            throws Exception {
-        Entry filled = freshInL1(key);
-        if (filled != null) {
-            // A flight that ended just before this one began stored it.
-            return filled;
-        }
-        if (l2 == null || !BlockingOperationControl.isBlockingAllowed()) {
-            return loadUnshared(key, type, loader, parent, epoch);
-        }
-        Entry stored = readL2(key, type).await().indefinitely();
-        if (stored != null) {
-            fill(stored, epoch);
-            return stored;
-        }
-        if (!settings.stampedeLease()) {
-            return loadUnshared(key, type, loader, parent, epoch);
-        }
-        String lease = l2.keys().lease(key);
-        Boolean leased = tryLease(lease, settings.stampedeLeaseTtl()).await().indefinitely();
-        if (Boolean.FALSE.equals(leased)) {
-            Entry theirs = awaitLeaseHolder(key, type, lease);
-            if (theirs != null) {
-                fill(theirs, epoch);
-                return theirs;
-            }
-        }
-        try {
-            return loadUnshared(key, type, loader, parent, epoch);
-        } finally {
-            if (Boolean.TRUE.equals(leased)) {
-                releaseLease(lease);
-            }
-        }
-    }
-
-    /**
-     * Waits for the instance holding the lease to store the entry; gives up when the lease is gone without a value
-     * (the holder failed, or its value is not cacheable) or after {@code stampede.max-wait}.
-     *
-     * @return the entry the holder stored, or {@code null}
-     */
-    private Entry awaitLeaseHolder(String key, ValueType type, String lease) {
-        counters.leaseWaits.increment();
-        long deadline = System.nanoTime() + settings.stampedeMaxWait().toNanos();
-        long pause = LEASE_POLL_FIRST_MS;
-        while (System.nanoTime() < deadline) {
-            try {
-                TimeUnit.MILLISECONDS.sleep(pause);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            }
-            pause = Math.min(pause * 2, LEASE_POLL_MAX_MS);
-            Entry stored = readL2(key, type).await().indefinitely();
-            if (stored != null) {
-                return stored;
-            }
-            if (!Boolean.TRUE.equals(leaseHeld(lease).await().indefinitely())) {
-                return null;
-            }
-        }
-        return null;
-    }
-
-    private Entry loadUnshared(String key, ValueType type, Loader loader, Computation parent, long epoch)
-            throws Exception {
-        Computation computation = new Computation(key, parent, versions.basis());
-        long start = System.nanoTime();
-        Computation previous = Computation.enter(computation);
-        Object value;
-        try {
-            value = loader.call();
-        } catch (Throwable failure) {
-            computation.finish();
-            counters.loaded(System.nanoTime() - start, true);
-            throw failure;
-        } finally {
-            Computation.restore(previous);
-        }
-        long loadNanos = System.nanoTime() - start;
-        counters.loaded(loadNanos, false);
-        Loaded loaded = prepare(key, computation, value, type, loadNanos);
-        Entry stored = awaitIfAllowed(storeAsync(loaded, epoch));
-        return stored != null ? stored : loaded.entry();
-    }
-
-    private Uni<Entry> fetchSharedAsync(String key, ValueType type, AsyncLoader loader, Computation parent,
-            Context context) {
-        Seat seat = seat(key);
-        Flight flight = seat.flight();
-        if (!seat.owner()) {
-            return flight.asUni();
-        }
-        long epoch = flight.startEpoch();
-        Entry filled = freshInL1(key);
-        Uni<Entry> fetch;
-        if (filled != null) {
-            fetch = Uni.createFrom().item(filled);
-        } else if (l2 == null) {
-            fetch = loadAsync(key, type, loader, parent, context, epoch);
-        } else {
-            fetch = readL2(key, type).chain(stored -> {
-                if (stored != null) {
-                    fill(stored, epoch);
-                    return Uni.createFrom().item(stored);
-                }
-                if (!settings.stampedeLease()) {
-                    return loadAsync(key, type, loader, parent, context, epoch);
-                }
-                return loadWithLeaseAsync(key, type, loader, parent, context, epoch);
-            });
-        }
-        // Subscribed here, not by the caller, so that a caller cancelling does not cancel the other readers' fetch;
-        // as in the blocking path, the flight leaves the map before it completes.
-        fetch.subscribe().with(entry -> {
-            flights.remove(key, flight);
-            flight.complete(entry);
-        }, failure -> {
-            flights.remove(key, flight);
-            flight.fail(failure);
-        });
-        return flight.asUni();
-    }
-
-    private Uni<Entry> loadWithLeaseAsync(String key, ValueType type, AsyncLoader loader, Computation parent,
-            Context context, long epoch) {
-        String lease = l2.keys().lease(key);
-        io.vertx.core.Context vertxContext = io.vertx.core.Vertx.currentContext();
-        return tryLease(lease, settings.stampedeLeaseTtl()).chain(leased -> {
-            if (Boolean.TRUE.equals(leased)) {
-                return loadAsync(key, type, loader, parent, context, epoch)
-                        .onTermination().invoke(() -> releaseLease(lease));
-            }
-            if (leased == null) {
-                return loadAsync(key, type, loader, parent, context, epoch);
-            }
-            counters.leaseWaits.increment();
-            long deadline = System.nanoTime() + settings.stampedeMaxWait().toNanos();
-            return awaitLeaseHolderAsync(key, type, lease, deadline, LEASE_POLL_FIRST_MS, vertxContext)
-                    .chain(theirs -> {
-                        if (theirs != null) {
-                            fill(theirs, epoch);
-                            return Uni.createFrom().item(theirs);
-                        }
-                        return loadAsync(key, type, loader, parent, context, epoch);
-                    });
-        });
-    }
-
-    private Uni<Entry> awaitLeaseHolderAsync(String key, ValueType type, String lease, long deadline, long pause,
-            io.vertx.core.Context vertxContext) {
-        if (System.nanoTime() >= deadline) {
-            return Uni.createFrom().nullItem();
-        }
-        Uni<Void> delay = Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(pause));
-        if (vertxContext != null) {
-            // Back on the caller's context, where its loader expects to run.
-            delay = delay.emitOn(command -> vertxContext.runOnContext(ignored -> command.run()));
-        }
-        return delay.chain(() -> readL2(key, type)).chain(stored -> {
-            if (stored != null) {
-                return Uni.createFrom().item(stored);
-            }
-            return leaseHeld(lease).chain(held -> Boolean.TRUE.equals(held)
-                    ? awaitLeaseHolderAsync(key, type, lease, deadline, Math.min(pause * 2, LEASE_POLL_MAX_MS),
-                            vertxContext)
-                    : Uni.createFrom().nullItem());
-        });
-    }
-
-    private Uni<Entry> loadAsync(String key, ValueType type, AsyncLoader loader, Computation parent,
-            Context context, long epoch) {
-        return Uni.createFrom().deferred(() -> {
-            Computation computation = new Computation(key, parent, versions.basis());
-            long start = System.nanoTime();
-            Uni<?> result;
-            Computation previous = Computation.enter(computation);
-            try {
-                result = loader.get();
-            } catch (RuntimeException failure) {
-                computation.finish();
-                counters.loaded(System.nanoTime() - start, true);
-                return Uni.createFrom().failure(failure);
-            } finally {
-                Computation.restore(previous);
-            }
-            Context inner = Context.from(contextMap(context)).put(Computation.CONTEXT_KEY, computation);
-            return Uni.createFrom().emitter(emitter -> result.subscribe().with(inner, emitter::complete, emitter::fail))
-                    .onItemOrFailure().transformToUni((value, failure) -> {
-                        long loadNanos = System.nanoTime() - start;
-                        if (failure != null) {
-                            computation.finish();
-                            counters.loaded(loadNanos, true);
-                            return Uni.createFrom().failure(failure);
-                        }
-                        counters.loaded(loadNanos, false);
-                        Loaded loaded = prepare(key, computation, value, type, loadNanos);
-                        return storeAsync(loaded, epoch);
-                    });
-        });
-    }
-
-    /**
      * @return the entry L1 holds for the key if it is still within its life, else {@code null}
      */
     private Entry freshInL1(String key) {
         Entry filled = l1.get(key);
         return filled != null && System.nanoTime() - filled.filledAt() < lifeNanos ? filled : null;
     }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Writes
+    // ---------------------------------------------------------------------------------------------------------------
 
     /**
      * A loaded value, ready to be stored.
@@ -693,11 +669,12 @@ public final class Region {
     private Loaded prepare(String key, Computation computation, Object value, ValueType type, long loadNanos) {
         Set<String> tags = computation.finish();
         String[] allTags = Entry.tags(key, settings.name(), tags);
+        long[] epochs = computation.epochsOf(allTags);
         long basis = computation.oldestBasis();
         long createdAt = System.currentTimeMillis();
         if (value == null && !settings.negativeCaching()) {
-            return new Loaded(new Entry(key, settings.name(), null, allTags, basis, createdAt, 0, loadNanos),
-                    computation);
+            return new Loaded(new Entry(key, settings.name(), null, allTags, basis, createdAt, 0, loadNanos, epochs,
+                    type), computation);
         }
         byte[] json = null;
         int weight;
@@ -716,7 +693,8 @@ public final class Region {
         } else {
             weight = Weigher.estimate(value);
         }
-        Entry entry = new Entry(key, settings.name(), value, allTags, basis, createdAt, weight, loadNanos);
+        Entry entry = new Entry(key, settings.name(), value, allTags, basis, createdAt, weight, loadNanos, epochs,
+                type);
         if (weight > settings.maxValueSize()) {
             counters.oversizeSkipped.increment();
             // Warn once per region, not on every request for a popular oversize page; the count is in the stats.
@@ -734,17 +712,39 @@ public final class Region {
     }
 
     /**
-     * Stores a loaded entry in Redis, then L1, unless it may not be stored.
+     * Stores a loaded entry, unless it may not be stored: now, or, inside a transaction, once it has committed; a
+     * caller that cannot wait does not wait for it.
      *
      * @return the entry to hand to the callers: the stored copy if Redis accepted it, else the loaded one
      */
-    private Uni<Entry> storeAsync(Loaded loaded, long epoch) {
+    private Uni<Entry> store(Read read, Loaded loaded) {
         Entry entry = loaded.entry();
-        if (!loaded.storable() || carriesAny(entry, afterCommit.dirtyTags(versions))) {
+        if (!loaded.storable() || carriesAny(entry, read.dirty())) {
             return Uni.createFrom().item(entry);
         }
+        AfterCommit.Transaction transaction = read.transaction();
+        if (transaction != null) {
+            // Run by the committing thread, which waits for it where it may block, as it does for the invalidations.
+            if (!transaction.storeOnCommit(entry.tags(), () -> awaitOrDetach(write(loaded)))) {
+                LOG.debugf("CMS cache does not store %s: its transaction cannot commit or holds too many stores",
+                        entry.key());
+            }
+            return Uni.createFrom().item(entry);
+        }
+        if (!read.canWait()) {
+            detach(write(loaded));
+            return Uni.createFrom().item(entry);
+        }
+        return write(loaded);
+    }
+
+    /**
+     * Writes a loaded entry to Redis, then L1.
+     */
+    private Uni<Entry> write(Loaded loaded) {
+        Entry entry = loaded.entry();
         if (loaded.json() == null) {
-            fill(entry, epoch);
+            fill(entry);
             return Uni.createFrom().item(entry);
         }
         // Once Redis has checked every tag against the basis of the read it came from, the entry is consistent with
@@ -765,36 +765,53 @@ public final class Region {
                     }
                     if (written == null) {
                         // Redis did not answer: kept in L1 only, with what the load knows without Redis's check.
-                        fill(entry, epoch);
+                        fill(entry);
                         return entry;
                     }
-                    fill(checked, epoch);
+                    fill(checked);
                     return checked;
                 });
     }
 
     /**
-     * Puts an entry into L1, then takes it out again if one of its tags was invalidated here after the fetch began.
-     * Values above {@code l1.max-value-size} stay in Redis only.
+     * Puts an entry into L1 if no tag of it was invalidated here after its epoch for that tag; the check and the
+     * publication are one atomic step ({@link L1Region#fill}). Values above {@code l1.max-value-size} stay in Redis
+     * only.
+     *
+     * @return whether the entry is in L1 now
      */
-    void fill(Entry entry, long epoch) {
+    boolean fill(Entry entry) {
         if (settings.l1MaxValueSize() > 0 && entry.weight() > settings.l1MaxValueSize()) {
-            return;
+            return false;
         }
-        Entry filled = entry.filledNow();
-        l1.put(filled);
-        if (versions.invalidatedSince(filled.tags(), epoch) && l1.remove(filled)) {
-            counters.staleWritesRejected.increment();
+        if (l1.fill(entry.filledNow(), filled -> !versions.isStale(filled.tags(), filled.epochs()))) {
+            return true;
         }
+        counters.staleWritesRejected.increment();
+        return false;
     }
 
-    private Uni<Entry> readL2(String key, ValueType type) {
+    // ---------------------------------------------------------------------------------------------------------------
+    // Redis
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /**
+     * @param epoch the local epoch when the fetch began, which the entry read is consistent with
+     */
+    private Uni<Entry> readL2(String key, ValueType type, long epoch) {
         return l2.read(key).map(fields -> {
             if (fields == null) {
                 return null;
             }
             try {
-                Entry entry = codec.read(key, settings.name(), fields[0], fields[1], fields[2], type);
+                Entry entry = codec.read(key, settings.name(), fields[0], fields[1], fields[2], type, epoch);
+                if (entry == null) {
+                    Logger.Level level = warnedType.compareAndSet(false, true) ? Logger.Level.WARN
+                            : Logger.Level.DEBUG;
+                    LOG.logf(level, "CMS cache entry %s in Redis was stored as another type than %s: treated as a "
+                            + "miss. A key names one value type", key, type.javaType());
+                    return null;
+                }
                 // Not trusted while an invalidation of one of its tags has not reached Redis.
                 return versions.isUnconfirmed(entry.tags()) ? null : entry;
             } catch (CorruptEntryException e) {
@@ -839,19 +856,52 @@ public final class Region {
         LOG.debugf("CMS cache Redis %s of %s failed: %s", operation, key, failure.getMessage());
     }
 
+    // ---------------------------------------------------------------------------------------------------------------
+    // Invalidation and diagnostics
+    // ---------------------------------------------------------------------------------------------------------------
+
     /**
-     * Waits for a store where the thread may block; elsewhere lets it run on.
+     * Removes this very entry from L1 because one of its tags was invalidated.
      *
-     * @return its result, or {@code null} if it was not waited for
+     * @return whether it was still there
      */
-    private static <T> T awaitIfAllowed(Uni<T> work) {
-        if (BlockingOperationControl.isBlockingAllowed()) {
-            return work.await().indefinitely();
+    public boolean evict(Entry entry) {
+        if (l1.remove(entry)) {
+            counters.invalidations.increment();
+            return true;
         }
-        work.subscribe().with(ok -> {
-        }, failure -> LOG.debugf("CMS cache store failed: %s", failure.getMessage()));
-        return null;
+        return false;
     }
+
+    /**
+     * Drops the whole L1 of the region, after missed invalidations.
+     *
+     * @return how many entries were dropped
+     */
+    public int dropAll() {
+        int dropped = l1.clear();
+        counters.invalidations.add(dropped);
+        return dropped;
+    }
+
+    public L1Region l1() {
+        return l1;
+    }
+
+    /**
+     * @return how many of the {@link RegionStats#evictions() evictions} were expiries rather than size evictions
+     */
+    public long expirations() {
+        return counters.expirations.sum();
+    }
+
+    public RegionStats stats() {
+        return counters.snapshot(settings.name(), l1);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Helpers
+    // ---------------------------------------------------------------------------------------------------------------
 
     /**
      * Reports a read: to the computation it happened in, which now depends on the entry, or, for a read made directly
@@ -866,6 +916,38 @@ public final class Region {
         if (hot != null) {
             hot.read(entry.key(), loader);
         }
+    }
+
+    /**
+     * @return the work, continued on the executor if there is one
+     */
+    private static <T> Uni<T> on(Executor executor, Uni<T> work) {
+        return executor == null ? work : work.emitOn(executor);
+    }
+
+    /**
+     * @return the caller's Vert.x context as an executor, where its asynchronous loader expects to run after a timer,
+     *         or {@code null}
+     */
+    private static Executor callersContext() {
+        io.vertx.core.Context vertxContext = io.vertx.core.Vertx.currentContext();
+        return vertxContext == null ? null : command -> vertxContext.runOnContext(ignored -> command.run());
+    }
+
+    /**
+     * Waits for a store where the thread may block; elsewhere lets it run on.
+     */
+    private static void awaitOrDetach(Uni<?> work) {
+        if (BlockingOperationControl.isBlockingAllowed()) {
+            work.await().indefinitely();
+        } else {
+            detach(work);
+        }
+    }
+
+    private static void detach(Uni<?> work) {
+        work.subscribe().with(ok -> {
+        }, failure -> LOG.debugf("CMS cache store failed: %s", failure.getMessage()));
     }
 
     private static boolean carriesAny(Entry entry, Set<String> tags) {

@@ -31,19 +31,42 @@ public final class Computation {
     private final Computation parent;
     private final Set<String> tags = ConcurrentHashMap.newKeySet();
     private final long basis;
+    private final long epoch;
     /** For tags that came with an entry read during the computation: the oldest basis of such an entry. */
     private final Map<String, Long> carriedBases = new ConcurrentHashMap<>();
+    /** For tags that came with an entry read during the computation: the oldest local epoch of such an entry. */
+    private final Map<String, Long> carriedEpochs = new ConcurrentHashMap<>();
     private volatile boolean finished;
+    /** The load of another computation this one waits for, if any: for finding cycles across threads. */
+    private volatile Load waiting;
+
+    /**
+     * A load in progress that other reads may wait for (a flight).
+     */
+    public interface Load {
+
+        /**
+         * @return the key being loaded
+         */
+        String key();
+
+        /**
+         * @return the computation running the loader, or {@code null} before it runs
+         */
+        Computation computation();
+    }
 
     /**
      * @param key the key of the entry being computed
      * @param parent the computation this one runs in, or {@code null}
      * @param basis the invalidation sequence number this instance had applied when the computation started
+     * @param epoch the local epoch when the computation started
      */
-    public Computation(String key, Computation parent, long basis) {
+    public Computation(String key, Computation parent, long basis, long epoch) {
         this.key = key;
         this.parent = parent;
         this.basis = basis;
+        this.epoch = epoch;
     }
 
     /**
@@ -119,12 +142,96 @@ public final class Computation {
             return;
         }
         long innerBasis = inner.basis();
-        for (String tag : inner.tags()) {
+        String[] innerTags = inner.tags();
+        long[] innerEpochs = inner.epochs();
+        for (int i = 0; i < innerTags.length; i++) {
+            String tag = innerTags[i];
             tags.add(tag);
             if (innerBasis < basis) {
                 carriedBases.merge(tag, innerBasis, Math::min);
             }
+            if (innerEpochs[i] < epoch) {
+                carriedEpochs.merge(tag, innerEpochs[i], Math::min);
+            }
         }
+    }
+
+    /**
+     * @return for each of the given tags (the result's), the local epoch the result is consistent with: the oldest
+     *         epoch of the entries read that carried it, or this computation's epoch
+     */
+    public long[] epochsOf(String[] resultTags) {
+        long[] epochs = new long[resultTags.length];
+        for (int i = 0; i < resultTags.length; i++) {
+            Long carried = carriedEpochs.isEmpty() ? null : carriedEpochs.get(resultTags[i]);
+            epochs[i] = carried == null ? epoch : carried;
+        }
+        return epochs;
+    }
+
+    /**
+     * @return the local epoch when the computation started
+     */
+    public long epoch() {
+        return epoch;
+    }
+
+    /**
+     * @return the tags collected so far (a live view), without the identity and region tags
+     */
+    public Set<String> tagsSoFar() {
+        return tags;
+    }
+
+    /**
+     * Notes that this computation, and the chain it runs in, now wait for another computation's load,
+     * and checks that the wait can end: if that load, or one it waits for in turn, runs in this chain, it never would
+     * (two entries that read each other, entered from two threads).
+     *
+     * @param load the load joined
+     * @return the keys that form the cycle, starting with this computation's, or {@code null} if there is none; when
+     *         not {@code null}, nothing is noted
+     */
+    public List<String> startWaiting(Load load) {
+        // Published before the walk: of two chains that start waiting for each other at the same time, at least one
+        // sees the other's wait.
+        for (Computation c = this; c != null; c = c.parent) {
+            c.waiting = load;
+        }
+        List<String> cycle = new ArrayList<>();
+        cycle.add(this.key);
+        Load next = load;
+        for (int hops = 0; next != null && hops < 64; hops++) {
+            cycle.add(next.key());
+            Computation loader = next.computation();
+            if (loader == null) {
+                return null;
+            }
+            if (inChain(loader)) {
+                stopWaiting();
+                return cycle;
+            }
+            next = loader.waiting;
+        }
+        return null;
+    }
+
+    /**
+     * Notes that the wait begun by {@link #startWaiting} is over.
+     */
+    public void stopWaiting() {
+        for (Computation c = this; c != null; c = c.parent) {
+            c.waiting = null;
+        }
+    }
+
+    private boolean inChain(Computation other) {
+        for (Computation c = this; c != null; c = c.parent) {
+            if (c == other) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -21,7 +21,7 @@ import io.quarkiverse.cmscache.runtime.l2.EntryCodec;
 /**
  * The L1 side of "no stale repopulation", in both orders a fetch's fill and an invalidation can take: an entry
  * fetched before an invalidation of one of its tags never stays in L1 after the invalidation, whichever runs first,
- * and an entry fetched after it is kept.
+ * and an entry fetched after it is kept. And the fill itself: an entry is never visible before its check has passed.
  */
 class FillProtocolTest {
 
@@ -32,9 +32,11 @@ class FillProtocolTest {
             index, versions, null, new EntryCodec(new ObjectMapper()), AfterCommit.NONE, new Refresher(null), null,
             "test");
 
-    Entry entry(String key, String... dependencies) {
-        return new Entry(key, "block", "value of " + key, Entry.tags(key, "block", List.of(dependencies)), 0,
-                System.currentTimeMillis(), 10, 0);
+    /** An entry whose load began at the given local epoch. */
+    Entry entry(long fetchStarted, String key, String... dependencies) {
+        String[] tags = Entry.tags(key, "block", List.of(dependencies));
+        return new Entry(key, "block", "value of " + key, tags, 0, System.currentTimeMillis(), 10, 0,
+                Entry.epochs(tags.length, fetchStarted), null);
     }
 
     /** What the invalidation path does on an instance: record the tag, then evict what the index holds. */
@@ -46,10 +48,10 @@ class FillProtocolTest {
     @Test
     void fillAfterTheInvalidationIsUndone() {
         long fetchStarted = versions.epoch();
-        Entry fetched = entry("block:a", "menu:main");
+        Entry fetched = entry(fetchStarted, "block:a", "menu:main");
 
         invalidate("menu:main");
-        region.fill(fetched, fetchStarted);
+        region.fill(fetched);
 
         assertNull(region.l1().get("block:a"));
         assertEquals(1, region.stats().staleWritesRejected());
@@ -58,9 +60,9 @@ class FillProtocolTest {
     @Test
     void fillBeforeTheInvalidationIsEvictedByIt() {
         long fetchStarted = versions.epoch();
-        Entry fetched = entry("block:b", "menu:main");
+        Entry fetched = entry(fetchStarted, "block:b", "menu:main");
 
-        region.fill(fetched, fetchStarted);
+        region.fill(fetched);
         assertNotNull(region.l1().get("block:b"));
         invalidate("menu:main");
 
@@ -73,7 +75,7 @@ class FillProtocolTest {
         invalidate("menu:main");
         long fetchStarted = versions.epoch();
 
-        region.fill(entry("block:c", "menu:main"), fetchStarted);
+        region.fill(entry(fetchStarted, "block:c", "menu:main"));
 
         assertNotNull(region.l1().get("block:c"));
     }
@@ -83,15 +85,15 @@ class FillProtocolTest {
         long fetchStarted = versions.epoch();
         invalidate("menu:footer");
 
-        region.fill(entry("block:d", "menu:main"), fetchStarted);
+        region.fill(entry(fetchStarted, "block:d", "menu:main"));
 
         assertNotNull(region.l1().get("block:d"));
     }
 
     @Test
     void replacedEntryIsNotEvictedByATagOnlyTheOldOneCarried() {
-        region.fill(entry("block:e", "block:old-child"), versions.epoch());
-        region.fill(entry("block:e", "block:new-child"), versions.epoch());
+        region.fill(entry(versions.epoch(), "block:e", "block:old-child"));
+        region.fill(entry(versions.epoch(), "block:e", "block:new-child"));
 
         invalidate("block:old-child");
 
@@ -103,8 +105,48 @@ class FillProtocolTest {
         long fetchStarted = versions.epoch();
         versions.recordDropAll();
 
-        region.fill(entry("block:f"), fetchStarted);
+        region.fill(entry(fetchStarted, "block:f"));
 
         assertNull(region.l1().get("block:f"));
+    }
+
+    @Test
+    void anEntryIsNotVisibleWhileItIsChecked() {
+        Entry fetched = entry(versions.epoch(), "block:g", "menu:main");
+        List<Entry> visibleDuringCheck = new java.util.ArrayList<>();
+        List<String> indexedDuringCheck = new java.util.ArrayList<>();
+
+        boolean published = region.l1().fill(fetched, candidate -> {
+            Entry visible = region.l1().get("block:g");
+            if (visible != null) {
+                visibleDuringCheck.add(visible);
+            }
+            index.forEach("menu:main", e -> indexedDuringCheck.add(e.key()));
+            return false;
+        });
+
+        assertEquals(false, published);
+        assertEquals(List.of(), visibleDuringCheck, "readers must not see an entry before its check passed");
+        assertEquals(List.of("block:g"), indexedDuringCheck, "an invalidation looking meanwhile must find it");
+        assertNull(region.l1().get("block:g"));
+        List<String> indexedAfter = new java.util.ArrayList<>();
+        index.forEach("menu:main", e -> indexedAfter.add(e.key()));
+        assertEquals(List.of(), indexedAfter, "a refused entry leaves the index");
+    }
+
+    @Test
+    void aPageMadeOfAnOutOfDateBlockIsNotFilled() {
+        // The block was read while current, at epoch 0; the page was computed later, at epoch 1, from that block.
+        long blockRead = versions.epoch();
+        invalidate("menu:unrelated");
+        long pageStarted = versions.epoch();
+        invalidate("block:h");
+        String[] tags = Entry.tags("block:page", "block", List.of("block:h"));
+        long[] epochs = Entry.epochs(tags.length, pageStarted);
+        epochs[2] = blockRead;
+
+        region.fill(new Entry("block:page", "block", "page", tags, 0, System.currentTimeMillis(), 4, 0, epochs, null));
+
+        assertNull(region.l1().get("block:page"), "the block it was made of was invalidated after it was read");
     }
 }
