@@ -26,6 +26,11 @@ import io.smallrye.mutiny.Uni;
  * are compared by their text: {@code 42} and {@code "42"} are the same part. The details are in
  * {@link EntryKeys}.
  * <p>
+ * <b>Identity.</b> An entry key names exactly one computation and one value type: a region belongs to at most one
+ * {@link CmsCached @CmsCached} method (a second one is a build error). These methods may read and write the region of
+ * such a method, as long as the caller computes the same value the method would; otherwise give the entries a region
+ * of their own.
+ * <p>
  * <b>Tags.</b> Every entry carries its identity tag (its key), the region tag {@code @<region>}, and the tags of
  * everything read through the cache while it was computed. Tags given by the application (to
  * {@link #invalidateTags(String...)}, {@link #put(String, Object, Object, String...)} or
