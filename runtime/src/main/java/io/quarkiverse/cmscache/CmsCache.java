@@ -17,7 +17,19 @@ import io.smallrye.mutiny.Uni;
  * <p>
  * <b>Keys.</b> A {@code key} argument is one key part, or {@link #key(Object...)} for a key of several parts; the
  * entry key is then {@code <region>:<part1>:<part2>...}, exactly as {@link CmsCached @CmsCached} builds it from
- * method parameters, so {@code cache.invalidate("block", "header")} evicts what {@code html("header")} cached.
+ * method parameters, so {@code cache.invalidate("block", "header")} evicts what {@code html("header")} cached. Each
+ * part is encoded so that different values give different keys and no key contains {@code :} inside a part, a pattern
+ * character or a brace: a scalar by its text ({@code toString()}, or an enum constant's name), percent-encoded; a
+ * {@link java.util.Collection} or an array element by element, as {@code (<e1>,<e2>...)}, so that
+ * {@code List.of("a, b")} and {@code List.of("a", "b")} are different keys; a {@link Set} and a {@link Map} in the
+ * order of their encoded elements or entries, so that equal sets and maps give equal keys on every instance. Values
+ * are compared by their text: {@code 42} and {@code "42"} are the same part. The details are in
+ * {@link EntryKeys}.
+ * <p>
+ * <b>Identity.</b> An entry key names exactly one computation and one value type: a region belongs to at most one
+ * {@link CmsCached @CmsCached} method (a second one is a build error). These methods may read and write the region of
+ * such a method, as long as the caller computes the same value the method would; otherwise give the entries a region
+ * of their own.
  * <p>
  * <b>Tags.</b> Every entry carries its identity tag (its key), the region tag {@code @<region>}, and the tags of
  * everything read through the cache while it was computed. Tags given by the application (to

@@ -39,6 +39,8 @@ final class AnnotatedMethods {
     static final DotName CMS_KEY = DotName.createSimple(CmsKey.class);
     private static final DotName UNI = DotName.createSimple("io.smallrye.mutiny.Uni");
     private static final DotName OBJECT = DotName.createSimple(Object.class);
+    /** {@code ACC_BRIDGE}: a method the compiler generated to forward to the annotated one. */
+    private static final int BRIDGE = 0x0040;
     private static final Set<DotName> UNSUPPORTED_RETURN_TYPES = Set.of(
             DotName.createSimple("io.smallrye.mutiny.Multi"),
             DotName.createSimple("java.util.concurrent.CompletionStage"),
@@ -52,6 +54,7 @@ final class AnnotatedMethods {
     private final IndexView index;
     private final List<CmsMethodSpec> specs = new ArrayList<>();
     private final List<Throwable> errors = new ArrayList<>();
+    private final Map<String, List<MethodInfo>> cachedByRegion = new LinkedHashMap<>();
 
     private AnnotatedMethods(IndexView index) {
         this.index = index;
@@ -60,6 +63,7 @@ final class AnnotatedMethods {
     static CmsMethodsBuildItem read(IndexView index) {
         AnnotatedMethods methods = new AnnotatedMethods(index);
         methods.readCached();
+        methods.checkOneMethodPerRegion();
         methods.readInvalidating();
         return new CmsMethodsBuildItem(List.copyOf(methods.specs), List.copyOf(methods.errors));
     }
@@ -96,12 +100,79 @@ final class AnnotatedMethods {
                 error(method, "is @CmsCached but returns " + returned + ": there is no item to cache; return Uni<T>");
             }
             String region = region(method, cached);
+            addOwner(region, method);
             int[] positions = keyPositions(method, null);
             if (errors.size() == before) {
                 specs.add(new CmsMethodSpec(signature(method), false, new String[] { region },
                         new String[] { join(positions) }, async));
             }
         }
+    }
+
+    /**
+     * Records a method caching into a region, unless it is a compiler bridge or an override of a method already
+     * recorded: those run the same computation.
+     */
+    private void addOwner(String region, MethodInfo method) {
+        if ((method.flags() & BRIDGE) != 0) {
+            return;
+        }
+        List<MethodInfo> owners = cachedByRegion.computeIfAbsent(region, r -> new ArrayList<>());
+        if (owners.stream().noneMatch(owner -> sameComputation(owner, method))) {
+            owners.add(method);
+        }
+    }
+
+    private boolean sameComputation(MethodInfo a, MethodInfo b) {
+        return a.name().equals(b.name()) && parametersOf(a).equals(parametersOf(b))
+                && (isSubclass(a.declaringClass(), b.declaringClass().name())
+                        || isSubclass(b.declaringClass(), a.declaringClass().name()));
+    }
+
+    private static String parametersOf(MethodInfo method) {
+        String signature = signature(method);
+        return signature.substring(signature.indexOf('('));
+    }
+
+    private boolean isSubclass(ClassInfo clazz, DotName ancestor) {
+        for (ClassInfo c = clazz; c != null; c = superclass(c)) {
+            if (c.name().equals(ancestor)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Identity: an entry key names one computation and one value type, so a region belongs to at most one method.
+     * Two methods in one region would answer for each other: {@code html("header")} and {@code title("header")} are
+     * both {@code block:header}.
+     */
+    private void checkOneMethodPerRegion() {
+        cachedByRegion.forEach((region, owners) -> {
+            if (owners.size() > 1) {
+                errors.add(new DeploymentException("CMS cache: the region '" + region + "' is cached by more than "
+                        + "one @CmsCached method: " + owners.stream().map(AnnotatedMethods::describe)
+                                .collect(Collectors.joining(", "))
+                        + ". An entry key names one computation; with the same keys, each method would return the "
+                        + "other's values. Give each method its own region, and put one @CmsInvalidate per region "
+                        + "(it is repeatable) on the methods that edit them, so that an edit still evicts them all"
+                        + example(region, owners)));
+            }
+        });
+    }
+
+    /**
+     * @return an example with regions named after the methods, when those are valid and distinct region names
+     */
+    private static String example(String region, List<MethodInfo> owners) {
+        List<String> regions = owners.stream().map(m -> region + "-" + m.name()).distinct().toList();
+        if (regions.size() < owners.size() || !regions.stream().allMatch(EntryKeys::isValidRegion)) {
+            return "";
+        }
+        return ": for example " + regions.stream().map(r -> "@CmsCached(region = \"" + r + "\")")
+                .collect(Collectors.joining(" and ")) + ", with "
+                + regions.stream().map(r -> "@CmsInvalidate(region = \"" + r + "\")").collect(Collectors.joining(" "));
     }
 
     private void readInvalidating() {

@@ -190,10 +190,15 @@ public class BadInputTest {
             return "page " + id;
         }
 
-        @CmsCached(region = "title")
+        @Inject
+        CmsCache cache;
+
+        /** A key of two parts in the region of {@link #title}: through the API, as the region has one method. */
         String pair(String first, String second) {
-            loads.incrementAndGet();
-            return "page " + first + " " + second;
+            return cache.get("title", CmsCache.key(first, second), String.class, () -> {
+                loads.incrementAndGet();
+                return "page " + first + " " + second;
+            });
         }
 
         int loads() {

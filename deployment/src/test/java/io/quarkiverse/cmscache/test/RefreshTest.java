@@ -42,6 +42,8 @@ public class RefreshTest {
             // Entries live 10 s in L1 and are due for a refresh from their 10th millisecond on.
             .overrideConfigKey("quarkus.cms-cache.regions.\"news\".l1.expire-after-write", "10s")
             .overrideConfigKey("quarkus.cms-cache.regions.\"news\".refresh-ahead", "0.999")
+            .overrideConfigKey("quarkus.cms-cache.regions.\"ticker\".l1.expire-after-write", "10s")
+            .overrideConfigKey("quarkus.cms-cache.regions.\"ticker\".refresh-ahead", "0.999")
             .overrideConfigKey("quarkus.cms-cache.regions.\"early\".refresh-ahead", "0")
             .overrideConfigKey("quarkus.cms-cache.regions.\"early\".early-expiration-beta", "1000000")
             .withApplicationRoot(
@@ -170,7 +172,7 @@ public class RefreshTest {
             assertEquals("ticker DAX 1", news.ticker("de").await().indefinitely());
             return news.tickerLoads() == loaded + 1;
         });
-        assertEquals(Set.of("news:de"), engine().refresher().running());
+        assertEquals(Set.of("ticker:de"), engine().refresher().running());
         // Later refreshes (every read is due for one in this region) find the same value.
         news.setTicker("DAX 2", null);
         pending.complete("DAX 2");
@@ -229,7 +231,7 @@ public class RefreshTest {
         @Inject
         Edition edition;
 
-        @CmsCached(region = "news")
+        @CmsCached(region = "ticker")
         public Uni<String> ticker(@CmsKey String market) {
             // Request-scoped: a refresh runs in a request context as a normal call does.
             edition.name();

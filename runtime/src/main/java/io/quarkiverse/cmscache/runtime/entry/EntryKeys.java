@@ -1,8 +1,12 @@
 package io.quarkiverse.cmscache.runtime.entry;
 
+import java.lang.reflect.Array;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import io.quarkiverse.cmscache.CmsCache;
@@ -10,11 +14,28 @@ import io.quarkiverse.cmscache.CmsCache;
 /**
  * The one place where entry keys and tags are built and checked.
  * <p>
- * A key is {@code <region>} followed by {@code :<part>} for each key part. Parts are percent-encoded: every character
- * other than ASCII letters, digits and {@code - . _ ~} becomes {@code %XX} for each of its UTF-8 bytes. So {@code :}
- * inside a part cannot fake a part boundary, {@code * ? [ ]} cannot act as patterns, {@code { }} cannot pick a Redis
- * Cluster hash slot, and spaces, newlines or non-ASCII text cannot break the Redis value format or the pub/sub
- * message format. {@code null} is the part {@code %null}, which no encoded string can equal.
+ * A key is {@code <region>} followed by {@code :<part>} for each key part. No two part values with different texts
+ * encode to the same part, and no part contains a character that acts as a separator, a pattern or a hash tag:
+ * <ul>
+ * <li>A scalar (any other object: its {@link Enum#name() name} for an enum constant, else its {@code toString()}) is
+ * percent-encoded: every character other than ASCII letters, digits and {@code - . _ ~} becomes {@code %XX} for each
+ * of its UTF-8 bytes. So {@code :} inside a part cannot fake a part boundary, {@code * ? [ ]} cannot act as patterns,
+ * {@code { }} cannot pick a Redis Cluster hash slot, and spaces, newlines or non-ASCII text cannot break the Redis
+ * value format or the pub/sub message format. {@code null} is the part {@code %null}, which no encoded string can
+ * equal.</li>
+ * <li>A {@link Collection} or an array is encoded element by element, each element as a part:
+ * {@code (<e1>,<e2>...)}, so {@code List.of("a", "b")} is {@code (a,b)} and {@code List.of("a, b")} is
+ * {@code (a%2C%20b)}. Collections nest: {@code ((a,b),c)}. The empty collection is {@code ()}; an element whose
+ * encoding is empty (the empty string) is written {@code %}, so that {@code List.of("")} is {@code (%)}. A
+ * {@link Set}'s elements are sorted by their encoding, so that equal sets give equal keys on every instance whatever
+ * their iteration order.</li>
+ * <li>A {@link Map} is encoded as its entries {@code <key>=<value>}, each side a part, sorted by their encoding:
+ * {@code (lang=en,tags=(x,y))}.</li>
+ * </ul>
+ * {@code ( ) , =} and a {@code %} not followed by two hex digits or {@code null} are never produced by encoding a
+ * scalar, which is what makes the structure unambiguous. As with scalars, values are compared by their text: the
+ * list {@code [1]} and the list {@code ["1"]}, or a set and a list of the same elements in sorted order, give the same
+ * part.
  * <p>
  * A tag is any key, a region tag {@code @<region>}, or a tag chosen by the application (see {@link #checkTag}).
  */
@@ -24,6 +45,12 @@ public final class EntryKeys {
     public static final char REGION_TAG_MARK = '@';
 
     static final String NULL_PART = "%null";
+    // Percent-encoded in scalars, so free to frame collections and maps.
+    private static final String COLLECTION_START = "(";
+    private static final String COLLECTION_END = ")";
+    private static final String ELEMENT_SEPARATOR = ",";
+    private static final String MAP_ENTRY = "=";
+    private static final String EMPTY_ELEMENT = "%";
     private static final Pattern REGION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final int MAX_TAG_LENGTH = 1024;
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
@@ -103,6 +130,23 @@ public final class EntryKeys {
         if (part == null) {
             return NULL_PART;
         }
+        if (part instanceof Collection<?> elements) {
+            return encodeElements(elements, part instanceof Set);
+        }
+        if (part instanceof Map<?, ?> map) {
+            List<String> entries = new ArrayList<>(map.size());
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                entries.add(encodeElement(entry.getKey()) + MAP_ENTRY + encodeElement(entry.getValue()));
+            }
+            return frame(entries, true);
+        }
+        if (part.getClass().isArray()) {
+            List<Object> elements = new ArrayList<>(Array.getLength(part));
+            for (int i = 0; i < Array.getLength(part); i++) {
+                elements.add(Array.get(part, i));
+            }
+            return encodeElements(elements, false);
+        }
         String text = part instanceof Enum<?> constant ? constant.name() : part.toString();
         for (int i = 0; i < text.length(); i++) {
             if (!isUnreserved(text.charAt(i))) {
@@ -110,6 +154,27 @@ public final class EntryKeys {
             }
         }
         return text;
+    }
+
+    private static String encodeElements(Collection<?> elements, boolean unordered) {
+        List<String> encoded = new ArrayList<>(elements.size());
+        for (Object element : elements) {
+            encoded.add(encodeElement(element));
+        }
+        return frame(encoded, unordered);
+    }
+
+    /** Written {@code %} when empty, so that {@code [""]} does not become the empty collection {@code ()}. */
+    private static String encodeElement(Object element) {
+        String encoded = encodePart(element);
+        return encoded.isEmpty() ? EMPTY_ELEMENT : encoded;
+    }
+
+    private static String frame(List<String> encoded, boolean unordered) {
+        if (unordered) {
+            encoded.sort(null);
+        }
+        return COLLECTION_START + String.join(ELEMENT_SEPARATOR, encoded) + COLLECTION_END;
     }
 
     private static String percentEncode(String text, int firstUnsafe) {

@@ -5,9 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 import org.junit.jupiter.api.Test;
 
@@ -50,6 +55,80 @@ class EntryKeysTest {
             keys.add(key);
         }
         assertEquals(values.size(), keys.size(), "every value has a key of its own");
+    }
+
+    @Test
+    void scalarKeysAreUnchangedByTheEncodingOfCollections() {
+        // Keys written before collections were encoded element by element stay the keys of the same values.
+        assertEquals("block:header", EntryKeys.key("block", "header"));
+        assertEquals("p:a%2C%20b", EntryKeys.key("p", "a, b"));
+        assertEquals("p:%28a%29", EntryKeys.key("p", "(a)"));
+        assertEquals("p:%3D", EntryKeys.key("p", "="));
+        assertEquals("p:", EntryKeys.key("p", ""));
+        assertEquals("p:%null", EntryKeys.key("p", (Object) null));
+        assertEquals("p:%C3%A9", EntryKeys.key("p", "\u00e9"));
+    }
+
+    @Test
+    void collectionsAreEncodedElementByElement() {
+        assertNotEquals(EntryKeys.key("p", List.of("a, b")), EntryKeys.key("p", List.of("a", "b")));
+        assertNotEquals(EntryKeys.key("p", List.of("a,b")), EntryKeys.key("p", List.of("a", "b")));
+        assertNotEquals(EntryKeys.key("p", List.of("[a]")), EntryKeys.key("p", List.of("a")));
+        assertEquals("p:(a,b)", EntryKeys.key("p", List.of("a", "b")));
+        assertEquals("p:(a%2C%20b)", EntryKeys.key("p", List.of("a, b")));
+    }
+
+    @Test
+    void nestedCollectionsKeepTheirStructure() {
+        List<Object> values = List.of(List.of(List.of("a", "b"), "c"), List.of("a", List.of("b", "c")),
+                List.of("a", "b", "c"), List.of(List.of("a"), List.of("b", "c")), List.of(List.of("a", "b", "c")),
+                List.of(List.of(List.of("a")), "b", "c"));
+        assertEachHasAKeyOfItsOwn(values);
+        assertEquals("p:((a,b),c)", EntryKeys.key("p", values.get(0)));
+    }
+
+    @Test
+    void emptyCollectionNullAndEmptyTextAreDistinct() {
+        List<Object> values = new ArrayList<>(Arrays.asList(List.of(), null, "", "()", List.of(""), List.of("", ""),
+                Arrays.asList((Object) null), "%null", List.of(List.of()), List.of(List.of(), List.of())));
+        assertEachHasAKeyOfItsOwn(values);
+    }
+
+    @Test
+    void arraysAreEncodedLikeLists() {
+        assertEquals(EntryKeys.key("p", List.of("a", "b")), EntryKeys.key("p", (Object) new String[] { "a", "b" }));
+        assertEquals(EntryKeys.key("p", List.of(1, 2)), EntryKeys.key("p", new int[] { 1, 2 }));
+        assertEquals("p:(a,b)", EntryKeys.key("p", (Object) new String[] { "a", "b" }), "not [Ljava.lang.String;@...");
+        assertNotEquals(EntryKeys.key("p", (Object) new String[] { "a, b" }),
+                EntryKeys.key("p", (Object) new String[] { "a", "b" }));
+        assertEquals("p:(x):y", EntryKeys.key("p", new Object[] { new String[] { "x" }, "y" }));
+    }
+
+    @Test
+    void equalSetsAndMapsGiveEqualKeysWhateverTheirIterationOrder() {
+        Set<String> ab = new LinkedHashSet<>(List.of("a", "b"));
+        Set<String> ba = new LinkedHashSet<>(List.of("b", "a"));
+        assertEquals(EntryKeys.key("p", ab), EntryKeys.key("p", ba));
+        Map<String, Object> map = new TreeMap<>(Map.of("lang", "en", "tags", List.of("x", "y")));
+        assertEquals(EntryKeys.key("p", map), EntryKeys.key("p", Map.of("tags", List.of("x", "y"), "lang", "en")));
+        assertEquals("p:(lang=en,tags=(x,y))", EntryKeys.key("p", map));
+        assertNotEquals(EntryKeys.key("p", Map.of("a", "b=c")), EntryKeys.key("p", Map.of("a=b", "c")));
+    }
+
+    @Test
+    void keysOfCollectionsHaveOnlySafeCharacters() {
+        String key = EntryKeys.key("p", List.of("*", List.of("{slot}", "a:b"), Map.of("[k]", "? v")));
+        assertTrue(key.chars().allMatch(c -> c > 0x20 && c < 0x7F && "{}*?[]\\\"' |".indexOf(c) < 0),
+                () -> "unsafe character in " + key);
+        assertEquals(1, key.chars().filter(c -> c == ':').count(), key);
+    }
+
+    private static void assertEachHasAKeyOfItsOwn(List<Object> values) {
+        Set<String> keys = new HashSet<>();
+        for (Object value : values) {
+            keys.add(EntryKeys.key("p", value));
+        }
+        assertEquals(values.size(), keys.size(), () -> "keys " + keys + " of " + values);
     }
 
     @Test
