@@ -39,7 +39,8 @@ import io.smallrye.mutiny.Uni;
  * <p>
  * <b>Thread-safety and failures.</b> All methods are thread-safe. Reads never fail because of Redis: a Redis error,
  * or a stored value that no longer deserializes, is a miss. Blocking methods must not be called on an I/O thread
- * when they may need Redis; use the {@code Async} variants there.
+ * when they may need Redis; use the {@code Async} variants there. Invalidations are the exception: on an I/O thread
+ * they take effect on this instance before returning and reach Redis without blocking.
  */
 public interface CmsCache {
 
@@ -119,7 +120,9 @@ public interface CmsCache {
      * Evicts every entry carrying at least one of the tags, and nothing else: from this instance's L1 and from
      * Redis before returning, from other instances' L1 within milliseconds (pub/sub), and, should a message be
      * lost, after the gap is detected. Inside a JTA transaction the invalidation runs after commit, never on rollback.
-     * If Redis cannot be reached, this instance's L1 is still invalidated and the failure is logged.
+     * If Redis cannot be reached, this instance's L1 is still invalidated, the failure is logged, and the invalidation
+     * is sent to Redis once it answers again. On an I/O thread it does not wait for Redis: it returns once this
+     * instance's L1 is invalidated, and Redis and the other instances follow moments later.
      *
      * @param tags the tags
      */

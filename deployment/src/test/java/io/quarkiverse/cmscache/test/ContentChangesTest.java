@@ -2,12 +2,16 @@ package io.quarkiverse.cmscache.test;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 
 import jakarta.enterprise.inject.Any;
 import jakarta.inject.Inject;
 
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -27,6 +31,10 @@ public class ContentChangesTest {
     static final QuarkusUnitTest app = TestRedis.unitTest()
             .overrideConfigKey("quarkus.cms-cache.content-changes.channel", "content-changes")
             .overrideConfigKey("mp.messaging.incoming.content-changes.connector", "smallrye-in-memory")
+            .setLogRecordPredicate(record -> record.getLoggerName().endsWith("ContentChanges"))
+            .assertLogRecords(records -> assertTrue(records.stream()
+                    .anyMatch(record -> Arrays.toString(record.getParameters()).contains("menu contact")),
+                    "the message with an invalid tag was logged with its payload"))
             .withApplicationRoot(jar -> jar.addClasses(TestRedis.class));
 
     @Inject
@@ -76,5 +84,22 @@ public class ContentChangesTest {
         connector.<String> source("content-changes").send("{\"type\": \"page\", \"id\": 42}");
 
         awaitEvicted("page", "page:42");
+    }
+
+    @Test
+    void messageWithAnInvalidTagIsLoggedAndAcknowledgedAndTheChannelKeepsGoing() {
+        InMemorySource<Message<String>> changes = connector.source("content-changes");
+        cache.put("page", "contact", "<contact/>", "menu:contact");
+        CompletableFuture<Void> acknowledged = new CompletableFuture<>();
+
+        changes.send(Message.of("{\"tags\": [\"menu contact\", \"menu:*\"]}", () -> {
+            acknowledged.complete(null);
+            return CompletableFuture.completedFuture(null);
+        }));
+        changes.send(Message.of("{\"tags\": [\"menu:contact\"]}"));
+
+        awaitEvicted("page", "page:contact");
+        assertTrue(acknowledged.isDone(), "the unreadable message was acknowledged, as the docs promise");
+        // That it was logged, with its payload, is checked once the application stopped: see assertLogRecords.
     }
 }

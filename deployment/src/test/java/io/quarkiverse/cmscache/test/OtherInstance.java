@@ -45,8 +45,26 @@ public class OtherInstance {
         return start(EngineSettings.from(config, Set.of()).withKeyVersion(keyVersion));
     }
 
+    /**
+     * @return an instance that talks to Redis through the given client, for example one that fails on demand
+     */
+    public CmsCacheEngine startWith(Redis client) {
+        return start(EngineSettings.from(config, Set.of()), client);
+    }
+
+    /**
+     * @return the application's Redis client, to wrap
+     */
+    public Redis redis() {
+        return redis;
+    }
+
     private CmsCacheEngine start(EngineSettings settings) {
-        CmsCacheEngine engine = new CmsCacheEngine(settings, redis, vertx, mapper, AfterCommit.NONE, List.of());
+        return start(settings, redis);
+    }
+
+    private CmsCacheEngine start(EngineSettings settings, Redis client) {
+        CmsCacheEngine engine = new CmsCacheEngine(settings, client, vertx, mapper, AfterCommit.NONE, List.of());
         engine.start();
         return engine;
     }

@@ -1,5 +1,6 @@
 package io.quarkiverse.cmscache.test;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -10,7 +11,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,6 +40,7 @@ import io.quarkiverse.cmscache.runtime.CmsCacheEngine;
 import io.quarkiverse.cmscache.runtime.invalidation.JtaAfterCommit;
 import io.quarkiverse.cmscache.runtime.l2.EntryCodec;
 import io.quarkus.test.QuarkusUnitTest;
+import io.vertx.core.Vertx;
 
 /**
  * Invalidation inside a JTA transaction on a real PostgreSQL database: it takes effect after commit, never on
@@ -65,6 +69,12 @@ public class TransactionTest {
 
     @Inject
     JtaAfterCommit afterCommit;
+
+    @Inject
+    TransactionManager transactions;
+
+    @Inject
+    Vertx vertx;
 
     ExecutorService pool;
 
@@ -159,6 +169,39 @@ public class TransactionTest {
         blocks.invalidateAndCommit("footer");
         blocks.html("footer");
         assertEquals(loadsBefore + 1, blocks.loads());
+    }
+
+    @Test
+    void invalidationCommittedOnAnIoThreadTakesEffect() throws Exception {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO " + TABLE + " VALUES ('aside', 'aside v1')");
+        }
+        assertEquals("aside v1", blocks.html("aside"));
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("UPDATE " + TABLE + " SET html = 'aside v2' WHERE id = 'aside'");
+        }
+
+        // A transaction that commits on an event loop, as one completing a reactive pipeline may: the deferred
+        // invalidation runs there, where it may not wait for Redis.
+        CompletableFuture<Void> committed = new CompletableFuture<>();
+        vertx.runOnContext(nothing -> {
+            try {
+                transactions.begin();
+                cache.invalidate("block", "aside");
+                transactions.commit();
+                committed.complete(null);
+            } catch (Throwable t) {
+                committed.completeExceptionally(t);
+            }
+        });
+        committed.get(10, TimeUnit.SECONDS);
+
+        assertNull(engine().region("block").l1().get("block:aside"), "evicted from L1 when the commit returned");
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            byte[][] stored = engine().l2().read("block:aside").await().indefinitely();
+            return stored == null || !"aside v1".equals(EntryCodec.displayText(stored[2]));
+        });
+        assertEquals("aside v2", blocks.html("aside"));
     }
 
     @Test

@@ -98,7 +98,7 @@ public final class CmsCacheEngine implements CmsCache, AutoCloseable {
                         warming.halfLife())
                 : null;
         this.refresher = new Refresher(vertx);
-        TagVersions versions = new TagVersions(settings.tagVersionRetention());
+        TagVersions versions = new TagVersions(settings.tagVersionRetention(), settings.l2Timeout());
         this.regions = new Regions(settings, index, versions, l2, codec, afterCommit, refresher, hot, instanceId);
         this.budget = settings.l1MaxMemory() > 0
                 ? new L1Budget(settings.l1MaxMemory(), () -> regions.all().stream().map(Region::l1).toList())

@@ -3,7 +3,9 @@ package io.quarkiverse.cmscache.runtime.invalidation;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jboss.logging.Logger;
@@ -20,16 +22,16 @@ import io.smallrye.mutiny.Uni;
  * The one invalidation path, used by {@code @CmsInvalidate}, {@code CmsCache}, and (for other instances'
  * invalidations) the {@link InvalidationFeed}.
  * <p>
- * An invalidation requested inside a transaction is deferred to after commit. Otherwise it runs the Redis script
- * (which deletes the tags' entries from Redis, records the tags' versions, logs and publishes) and then applies the
- * tags to this instance's L1 before returning, so this instance never serves an old entry afterwards. Without Redis
- * (L2 off) only the local part runs.
+ * An invalidation requested inside a transaction is deferred to after commit. Otherwise it applies the tags to this
+ * instance's L1, so this instance never serves an old entry afterwards, and then runs the Redis script (which deletes
+ * the tags' entries from Redis, records the tags' versions, logs and publishes): waiting for it where the thread may
+ * block, without waiting on an I/O thread. Without Redis (L2 off) only the local part runs.
  * <p>
  * Every invalidation applied here, local or remote, is recorded in the {@link InvalidationLog}.
  * <p>
- * When Redis cannot be reached, the local part still runs, and the tags are kept as <em>unconfirmed</em>: Redis entries
- * carrying them are ignored by this instance until the invalidation has been replayed to Redis, which the feed
- * retries on every tick.
+ * Until Redis has received an invalidation its tags are <em>unconfirmed</em>: Redis entries carrying them are ignored
+ * by this instance. When Redis cannot be reached they stay so until the invalidation has been replayed to Redis,
+ * which the feed retries on every tick.
  * <p>
  * Thread-safe.
  */
@@ -47,6 +49,7 @@ public final class Invalidator {
     private final int logSize;
     private final List<CmsInvalidationListener> listeners;
     private final InvalidationLog log;
+    private final AtomicBoolean replaying = new AtomicBoolean();
 
     public Invalidator(Regions regions, TagIndex index, TagVersions versions, RedisL2 l2, AfterCommit afterCommit,
             String instanceId, Duration versionRetention, int logSize, List<CmsInvalidationListener> listeners) {
@@ -85,11 +88,12 @@ public final class Invalidator {
     }
 
     /**
-     * Invalidates tags now, or after the current transaction commits.
+     * Invalidates tags now, or after the current transaction commits. Where the thread may block, returns once Redis
+     * has answered (or failed to); on an I/O thread -- including a transaction committing on one -- it applies the
+     * invalidation here before returning and sends it to Redis without waiting.
      *
      * @param tags the tags
      * @param trigger what asks for it, for the log and the metrics
-     * @throws IllegalStateException when called on an I/O thread with Redis enabled: use {@link #invalidateAsync}
      */
     public void invalidate(Set<String> tags, Trigger trigger) {
         if (tags.isEmpty() || afterCommit.defer(versions, tags, deferred -> invalidateNow(deferred, trigger))) {
@@ -99,60 +103,62 @@ public final class Invalidator {
     }
 
     /**
-     * Non-blocking {@link #invalidate(Set, Trigger)}.
+     * Non-blocking {@link #invalidate(Set, Trigger)}: applied here when subscribed, done when Redis has answered. Never
+     * fails because of Redis.
      */
     public Uni<Void> invalidateAsync(Set<String> tags, Trigger trigger) {
         return Uni.createFrom().deferred(() -> {
             if (tags.isEmpty() || afterCommit.defer(versions, tags, deferred -> invalidateNow(deferred, trigger))) {
                 return Uni.createFrom().voidItem();
             }
-            long at = System.currentTimeMillis();
-            if (l2 == null) {
-                invalidateWithoutRedis(tags, trigger, at);
-                return Uni.createFrom().voidItem();
-            }
-            return l2.invalidate(tags, instanceId, versionRetention, logSize, InvalidationMessage.details(at, trigger))
-                    .onItemOrFailure().invoke((done, failure) -> afterRedis(tags, trigger, at, done, failure))
-                    .onFailure().recoverWithNull()
-                    .replaceWithVoid();
+            return invalidateHereThenInRedis(tags, trigger);
         });
     }
 
-    private void invalidateWithoutRedis(Set<String> tags, Trigger trigger, long at) {
-        int evicted = applyLocally(tags);
-        log.record(new InvalidationRecord(-1, at, List.copyOf(tags), trigger, instanceId, evicted, -1,
-                System.currentTimeMillis()));
-        tell(tags);
+    private void invalidateNow(Set<String> tags, Trigger trigger) {
+        Uni<Void> invalidation = invalidateHereThenInRedis(tags, trigger);
+        if (BlockingOperationControl.isBlockingAllowed()) {
+            // So that other instances have heard of it when the caller goes on.
+            invalidation.await().indefinitely();
+        } else {
+            // Applied here already; an I/O thread must not wait for Redis, and a failure is kept for the replay.
+            invalidation.subscribe().with(ok -> {
+            }, failure -> LOG.errorf(failure, "CMS cache invalidation of %s failed", tags));
+        }
     }
 
-    private void invalidateNow(Set<String> tags, Trigger trigger) {
+    /**
+     * The invalidation path: this instance first, at once, then Redis.
+     * <p>
+     * The tags are marked unconfirmed <em>before</em> L1 is evicted, so that from then until Redis has received the
+     * invalidation this instance trusts no Redis entry carrying them, and cannot refill L1 with an entry Redis is
+     * about to delete. Redis's answer confirms this invalidation of the tags -- not a later one; a failure leaves them
+     * to the feed's replay.
+     */
+    private Uni<Void> invalidateHereThenInRedis(Set<String> tags, Trigger trigger) {
         long at = System.currentTimeMillis();
         if (l2 == null) {
-            invalidateWithoutRedis(tags, trigger, at);
-            return;
+            int evicted = applyLocally(tags);
+            log.record(new InvalidationRecord(-1, at, List.copyOf(tags), trigger, instanceId, evicted, -1,
+                    System.currentTimeMillis()));
+            tell(tags);
+            return Uni.createFrom().voidItem();
         }
-        if (!BlockingOperationControl.isBlockingAllowed()) {
-            throw new IllegalStateException("CMS cache invalidation of " + tags
-                    + " was requested on an I/O thread, where it cannot wait for Redis; "
-                    + "use CmsCache.invalidateTagsAsync or a method returning Uni");
-        }
-        RedisL2.Invalidated done = null;
-        Throwable failure = null;
-        try {
-            done = l2.invalidate(tags, instanceId, versionRetention, logSize, InvalidationMessage.details(at, trigger))
-                    .await().indefinitely();
-        } catch (RuntimeException e) {
-            failure = e;
-        }
-        afterRedis(tags, trigger, at, done, failure);
+        long generation = versions.markUnconfirmed(tags);
+        int evicted = applyLocally(tags);
+        return l2.invalidate(tags, instanceId, versionRetention, logSize, InvalidationMessage.details(at, trigger))
+                .onItemOrFailure().invoke((done, failure) -> afterRedis(tags, generation, trigger, at, evicted, done,
+                        failure))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
     }
 
-    private void afterRedis(Set<String> tags, Trigger trigger, long at, RedisL2.Invalidated done, Throwable failure) {
+    private void afterRedis(Set<String> tags, long generation, Trigger trigger, long at, int evicted,
+            RedisL2.Invalidated done, Throwable failure) {
         if (failure != null) {
             // Said once per outage: during one, every invalidation fails the same way.
             boolean first = !versions.hasUnconfirmed();
-            versions.markUnconfirmed(tags);
-            int evicted = applyLocally(tags);
+            versions.sendFailed(tags, generation);
             LOG.logf(first ? Logger.Level.WARN : Logger.Level.DEBUG, "CMS cache could not invalidate %s in Redis (%s); "
                     + "evicted %d entries from this instance's L1, and will send this and later invalidations to Redis "
                     + "when it answers again", tags, failure.getMessage(), evicted);
@@ -161,7 +167,7 @@ public final class Invalidator {
             tell(tags);
             return;
         }
-        int evicted = applyLocally(tags);
+        versions.confirm(tags, generation);
         versions.markApplied(done.sequence(), System.nanoTime());
         log.record(new InvalidationRecord(done.sequence(), at, List.copyOf(tags), trigger, instanceId, evicted,
                 done.deleted(), System.currentTimeMillis()));
@@ -240,25 +246,31 @@ public final class Invalidator {
     }
 
     /**
-     * Sends the invalidations Redis missed, if any.
+     * Sends the invalidations Redis missed, if any, unless a replay is on its way already. Each tag is sent with the
+     * generation of its latest failed invalidation, and Redis's answer confirms only that generation: a tag
+     * invalidated again while the replay is in flight stays unconfirmed, to be sent by that invalidation or the next
+     * replay.
      */
     public Uni<Void> replayUnconfirmed() {
-        Set<String> tags = versions.unconfirmed();
-        if (tags.isEmpty() || l2 == null) {
+        Map<String, Long> due = versions.toReplay();
+        if (due.isEmpty() || l2 == null || !replaying.compareAndSet(false, true)) {
             return Uni.createFrom().voidItem();
         }
         long at = System.currentTimeMillis();
         Trigger trigger = Trigger.reconciliation("invalidations made while Redis was unreachable");
+        Set<String> tags = due.keySet();
         return l2.invalidate(tags, instanceId, versionRetention, logSize, InvalidationMessage.details(at, trigger))
                 .invoke(done -> {
                     // This instance evicted the tags when they were requested; what it cached since came from the origin.
-                    versions.confirm(tags);
+                    versions.confirm(due);
                     versions.markApplied(done.sequence(), System.nanoTime());
                     log.record(new InvalidationRecord(done.sequence(), at, List.copyOf(tags), trigger, instanceId, 0,
                             done.deleted(), System.currentTimeMillis()));
                     LOG.infof("CMS cache sent the %d tags invalidated while Redis was unreachable (#%d, %d entries deleted)",
                             tags.size(), done.sequence(), done.deleted());
-                }).replaceWithVoid();
+                })
+                .onTermination().invoke(() -> replaying.set(false))
+                .replaceWithVoid();
     }
 
     public String instanceId() {

@@ -2,6 +2,8 @@ package io.quarkiverse.cmscache.runtime.invalidation;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,8 +29,15 @@ import com.github.benmanes.caffeine.cache.Caffeine;
  * plus numbers applied out of order. Numbers missing between them form a <em>gap</em>: a lost or late message. The
  * feed reconciles a gap that stays open longer than the gap timeout.
  * <p>
- * Tags invalidated here while Redis could not be reached are <em>unconfirmed</em> until the invalidation is replayed
- * to Redis: entries read from Redis that carry one of them are not trusted meanwhile.
+ * A tag invalidated here is <em>unconfirmed</em> from just before this instance evicts it until Redis has received the
+ * invalidation: entries read from Redis that carry it are not trusted meanwhile. Each local invalidation has a
+ * <em>generation</em>; an unconfirmed tag remembers the generation of its latest one and whether sending that one
+ * failed. Confirming is conditional on the generation, so an answer from Redis about an older invalidation of a tag
+ * (a replay in flight) never confirms a newer one. A confirmed tag is still treated as unconfirmed for one Redis
+ * timeout: a read sent before the invalidation reached Redis may be answered after the confirmation, with an entry
+ * Redis has deleted since, and no read lives longer than the timeout. The unconfirmed tags are bounded by the number of
+ * distinct tags
+ * invalidated here while Redis did not answer: one entry per tag, however often it is invalidated.
  * <p>
  * This object also identifies its engine's transaction-scoped state in {@link AfterCommit}.
  * <p>
@@ -40,15 +49,24 @@ public final class TagVersions {
     private final Cache<String, Long> tagEpochs;
     private volatile long lastDropEpoch;
 
-    private final Set<String> unconfirmed = ConcurrentHashMap.newKeySet();
+    private final AtomicLong generations = new AtomicLong();
+    private final ConcurrentHashMap<String, Unconfirmed> unconfirmed = new ConcurrentHashMap<>();
+    /** A margin for answers processed just after their timeout fired. */
+    private static final long GRACE_MARGIN_NANOS = 50_000_000L;
+    private final long confirmationGraceNanos;
 
     private volatile long contiguous;
     private final TreeSet<Long> ahead = new TreeSet<>();
     private long gapOpenedAt;
     private long highestSeen;
 
-    public TagVersions(Duration retention) {
+    /**
+     * @param retention how long tag epochs are kept
+     * @param readTimeout how long a Redis read can take at most (the L2 timeout)
+     */
+    public TagVersions(Duration retention, Duration readTimeout) {
         this.tagEpochs = Caffeine.newBuilder().expireAfterWrite(retention).build();
+        this.confirmationGraceNanos = readTimeout.toNanos() + GRACE_MARGIN_NANOS;
     }
 
     /**
@@ -211,31 +229,93 @@ public final class TagVersions {
     }
 
     /**
-     * Notes tags whose invalidation Redis has not received.
+     * Notes tags as invalidated here and not yet received by Redis. Call before evicting them.
+     *
+     * @return the generation of this invalidation, for {@link #sendFailed} and {@link #confirm}
      */
-    public void markUnconfirmed(Collection<String> tags) {
-        unconfirmed.addAll(tags);
+    public long markUnconfirmed(Collection<String> tags) {
+        Unconfirmed sending = new Unconfirmed(generations.incrementAndGet(), false, 0);
+        for (String tag : tags) {
+            unconfirmed.put(tag, sending);
+        }
+        return sending.generation();
     }
 
     /**
-     * Notes that Redis received the invalidation of the tags.
+     * Notes that Redis did not receive an invalidation: its tags, unless invalidated again since, are to be replayed.
      */
-    public void confirm(Collection<String> tags) {
-        unconfirmed.removeAll(tags);
+    public void sendFailed(Collection<String> tags, long generation) {
+        for (String tag : tags) {
+            unconfirmed.computeIfPresent(tag, (t, pending) -> pending.generation() == generation && pending.confirmedAt() == 0
+                    ? new Unconfirmed(generation, true, 0)
+                    : pending);
+        }
     }
 
     /**
-     * @return whether some invalidation made here has not reached Redis yet
+     * Notes that Redis received an invalidation of the tags: each is confirmed unless invalidated again since.
+     */
+    public void confirm(Collection<String> tags, long generation) {
+        long now = confirmedNow();
+        for (String tag : tags) {
+            unconfirmed.computeIfPresent(tag, (t, pending) -> pending.confirm(generation, now));
+        }
+    }
+
+    /**
+     * Notes that Redis received a replay of the given tags and generations; see {@link #toReplay()}.
+     */
+    public void confirm(Map<String, Long> replayed) {
+        long now = confirmedNow();
+        replayed.forEach((tag, generation) -> unconfirmed.computeIfPresent(tag, (t, pending) -> pending.confirm(generation,
+                now)));
+    }
+
+    /**
+     * @return the tags whose latest invalidation failed to reach Redis, each with the generation of that invalidation;
+     *         forgets, on the way, the tags confirmed longer ago than the grace period
+     */
+    public Map<String, Long> toReplay() {
+        Map<String, Long> due = new HashMap<>();
+        long now = System.nanoTime();
+        unconfirmed.forEach((tag, pending) -> {
+            if (pending.failed()) {
+                due.put(tag, pending.generation());
+            } else if (pending.confirmedAt() != 0 && now - pending.confirmedAt() >= confirmationGraceNanos) {
+                unconfirmed.remove(tag, pending);
+            }
+        });
+        return due;
+    }
+
+    private static long confirmedNow() {
+        long now = System.nanoTime();
+        return now == 0 ? 1 : now;
+    }
+
+    /**
+     * @return whether some invalidation made here failed to reach Redis and waits for a replay
      */
     public boolean hasUnconfirmed() {
-        return !unconfirmed.isEmpty();
+        for (Unconfirmed pending : unconfirmed.values()) {
+            if (pending.failed()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
-     * @return the tags whose invalidation Redis has not received
+     * @return the tags whose invalidation Redis has not received, sent or failed
      */
     public Set<String> unconfirmed() {
-        return Set.copyOf(unconfirmed);
+        Set<String> tags = new java.util.HashSet<>();
+        unconfirmed.forEach((tag, pending) -> {
+            if (pending.confirmedAt() == 0) {
+                tags.add(tag);
+            }
+        });
+        return tags;
     }
 
     /**
@@ -246,10 +326,23 @@ public final class TagVersions {
             return false;
         }
         for (String tag : tags) {
-            if (unconfirmed.contains(tag)) {
+            Unconfirmed pending = unconfirmed.get(tag);
+            if (pending != null && (pending.confirmedAt() == 0
+                    || System.nanoTime() - pending.confirmedAt() < confirmationGraceNanos)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * @param confirmedAt when Redis confirmed it ({@link System#nanoTime()}), 0 while it has not
+     */
+    private record Unconfirmed(long generation, boolean failed, long confirmedAt) {
+
+        /** @return this, confirmed, if it is the given generation and not confirmed yet */
+        Unconfirmed confirm(long sent, long now) {
+            return generation == sent && confirmedAt == 0 ? new Unconfirmed(generation, false, now) : this;
+        }
     }
 }

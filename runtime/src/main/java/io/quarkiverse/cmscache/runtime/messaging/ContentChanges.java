@@ -16,7 +16,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkiverse.cmscache.CmsCache;
 import io.quarkiverse.cmscache.runtime.CmsCacheEngine;
+import io.quarkiverse.cmscache.runtime.entry.EntryKeys;
 import io.quarkiverse.cmscache.runtime.invalidation.Trigger;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -36,7 +38,9 @@ import io.vertx.core.json.JsonObject;
  * </pre>
  *
  * The message is acknowledged once the invalidation has taken effect here and in Redis (or, if Redis is down, here,
- * with Redis to follow). A message that cannot be understood is logged and acknowledged: retrying it would not help.
+ * with Redis to follow). A message that cannot be understood -- not JSON, not in this format, or naming a tag that is
+ * not valid (see {@code CmsCache}) -- is logged and acknowledged: retrying it would not help. Should applying a
+ * readable message fail nevertheless, it is logged and nacked, so that the broker can deliver it again.
  */
 public class ContentChanges {
 
@@ -61,7 +65,19 @@ public class ContentChanges {
                     message.getPayload());
             return message.ack();
         }
-        return engine.invalidateTagsAsync(tags, CONTENT_CHANGE).subscribeAsCompletionStage().thenCompose(done -> message.ack());
+        // Deferred, so that whatever goes wrong fails the stage: a message is always acknowledged or nacked, never
+        // left holding the channel.
+        return Uni.createFrom().deferred(() -> engine.invalidateTagsAsync(tags, CONTENT_CHANGE))
+                .subscribeAsCompletionStage()
+                .handle((done, failure) -> failure)
+                .thenCompose(failure -> {
+                    if (failure == null) {
+                        return message.ack();
+                    }
+                    LOG.errorf(failure, "CMS cache could not apply a content-change message; rejecting it for redelivery: %s",
+                            message.getPayload());
+                    return message.nack(failure);
+                });
     }
 
     /**
@@ -74,6 +90,8 @@ public class ContentChanges {
         if (tags.isEmpty()) {
             throw new IllegalArgumentException("it names no content");
         }
+        // Checked here, where a bad tag is the message's fault: logged and acknowledged like any unreadable message.
+        EntryKeys.checkTags(tags);
         return tags;
     }
 

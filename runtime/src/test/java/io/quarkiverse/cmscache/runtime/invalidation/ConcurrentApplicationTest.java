@@ -38,7 +38,7 @@ class ConcurrentApplicationTest {
     final RegionSettings pages = TestSettings.region("page");
     final EngineSettings settings = TestSettings.engine(pages);
     final TagIndex index = new TagIndex();
-    final TagVersions versions = new TagVersions(Duration.ofHours(1));
+    final TagVersions versions = new TagVersions(Duration.ofHours(1), Duration.ofSeconds(1));
     final Regions regions = new Regions(settings, index, versions, null, new EntryCodec(new ObjectMapper()),
             AfterCommit.NONE, new Refresher(null), null, "test");
     final Invalidator invalidator = new Invalidator(regions, index, versions, null, AfterCommit.NONE, "test",

@@ -26,7 +26,7 @@ import io.quarkiverse.cmscache.runtime.l2.EntryCodec;
 class FillProtocolTest {
 
     final TagIndex index = new TagIndex();
-    final TagVersions versions = new TagVersions(Duration.ofHours(1));
+    final TagVersions versions = new TagVersions(Duration.ofHours(1), Duration.ofSeconds(1));
     final Region region = new Region(
             TestSettings.region("block"),
             index, versions, null, new EntryCodec(new ObjectMapper()), AfterCommit.NONE, new Refresher(null), null,

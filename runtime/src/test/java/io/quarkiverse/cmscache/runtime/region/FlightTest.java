@@ -53,7 +53,7 @@ class FlightTest {
             region("a", Duration.ofSeconds(30)), region("b", Duration.ofSeconds(30)),
             region("block", Duration.ofSeconds(30)));
     final TagIndex index = new TagIndex();
-    final TagVersions versions = new TagVersions(Duration.ofHours(1));
+    final TagVersions versions = new TagVersions(Duration.ofHours(1), Duration.ofSeconds(1));
     final Regions regions = new Regions(settings, index, versions, null, new EntryCodec(new ObjectMapper()),
             AfterCommit.NONE, new Refresher(null), null, "test");
     final Invalidator invalidator = new Invalidator(regions, index, versions, null, AfterCommit.NONE, "test",

@@ -55,7 +55,7 @@ class ZeroStaleStressTest {
 
     final EngineSettings settings = TestSettings.engine(region("page"), region("block"), region("rendered"));
     final TagIndex index = new TagIndex();
-    final TagVersions versions = new TagVersions(Duration.ofHours(1));
+    final TagVersions versions = new TagVersions(Duration.ofHours(1), Duration.ofSeconds(1));
     final Regions regions = new Regions(settings, index, versions, null, new EntryCodec(new ObjectMapper()),
             AfterCommit.NONE, new Refresher(null), null, "test");
     final Invalidator invalidator = new Invalidator(regions, index, versions, null, AfterCommit.NONE, "test",
