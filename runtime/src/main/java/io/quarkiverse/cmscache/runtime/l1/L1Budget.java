@@ -27,6 +27,9 @@ public final class L1Budget {
         }
         long total = 0;
         for (L1Region region : all) {
+            // Caffeine counts a write towards the weight only once its maintenance has run, which it hands to the
+            // common pool: on a busy machine, late. Run it here, so that the shares come from what is really held.
+            region.cleanUp();
             total += region.weight();
         }
         if (total > budget) {

@@ -189,7 +189,7 @@ public final class L1Region {
     }
 
     /**
-     * Runs pending maintenance (expiry, eviction) now; for tests and diagnostics.
+     * Runs pending maintenance (counting recent writes, expiry, eviction) now; used by {@link L1Budget} and tests.
      */
     public void cleanUp() {
         cache.cleanUp();
