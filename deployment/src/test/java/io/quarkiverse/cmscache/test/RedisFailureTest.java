@@ -91,7 +91,7 @@ public class RedisFailureTest {
         } finally {
             load.stop();
         }
-        assertEquals(List.of(), load.failures, "no caller saw an exception");
+        assertEquals(List.of(), load.failures, () -> "no caller saw an exception; the first: " + stackTrace(load.failures));
         assertEquals(List.of(), load.wrongValues, "every value was the current one");
         assertTrue(cache.stats("pages").l2Errors() > 0);
     }
@@ -146,6 +146,15 @@ public class RedisFailureTest {
         cache.invalidate("pages", "stalled");
         assertEquals("stalled v3", cache.get("pages", "stalled", String.class, () -> "stalled v3"));
         assertTrue(cache.stats("pages").l2Errors() > errorsBefore);
+    }
+
+    private static String stackTrace(List<Throwable> failures) {
+        if (failures.isEmpty()) {
+            return "none";
+        }
+        java.io.StringWriter trace = new java.io.StringWriter();
+        failures.get(0).printStackTrace(new java.io.PrintWriter(trace));
+        return trace.toString();
     }
 
     private static String home(CmsCache instance, AtomicReference<String> block) {

@@ -85,9 +85,11 @@ final class Flight implements Computation.Load {
     }
 
     /**
-     * @return the outcome, emitted on the thread that completes the flight
+     * @return the outcome, emitted on the thread that completes the flight. Each subscriber waits on a copy of it:
+     *         cancelling a subscription (a reader that stops waiting, or goes away) cancels that copy, never the
+     *         outcome the other readers wait for
      */
     Uni<Entry> outcome() {
-        return Uni.createFrom().completionStage(result);
+        return Uni.createFrom().completionStage(result::copy);
     }
 }

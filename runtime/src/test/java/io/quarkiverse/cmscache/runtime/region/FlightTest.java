@@ -1,6 +1,7 @@
 package io.quarkiverse.cmscache.runtime.region;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -30,6 +31,7 @@ import io.quarkiverse.cmscache.runtime.l1.TagIndex;
 import io.quarkiverse.cmscache.runtime.l2.EntryCodec;
 import io.quarkus.runtime.BlockingOperationControl;
 import io.quarkus.runtime.IOThreadDetector;
+import io.smallrye.mutiny.Uni;
 
 /**
  * Concurrent misses of one key share one load (a flight), and sharing never hangs: a reader waits for another's load
@@ -152,6 +154,45 @@ class FlightTest {
         edits.get(10, TimeUnit.SECONDS);
 
         assertEquals(1, loads.get(), "the loader ran once for 200 concurrent misses");
+    }
+
+    @Test
+    void aReaderThatStopsWaitingLeavesTheSharedLoadToTheOthers() throws Exception {
+        Region blocks = regions.get("block");
+        CountDownLatch loading = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Future<Object> first = pool.submit(() -> blocks.get("block:footer", String.class, Loader.of(() -> {
+            loading.countDown();
+            release.await(10, TimeUnit.SECONDS);
+            return "footer";
+        })));
+        assertTrue(loading.await(10, TimeUnit.SECONDS));
+
+        // A non-blocking reader joins the load, then its caller goes away (a timeout, a closed connection).
+        AtomicBoolean loadedByItself = new AtomicBoolean();
+        AsyncLoader ownLoad = new AsyncLoader() {
+            @Override
+            public Uni<?> get() {
+                loadedByItself.set(true);
+                return Uni.createFrom().item("footer loaded by the reader that left");
+            }
+
+            @Override
+            public Recipe recipe() {
+                return null;
+            }
+        };
+        Object gaveUp = blocks.getAsync("block:footer", String.class, ownLoad, null)
+                .ifNoItem().after(Duration.ofMillis(200)).recoverWithItem("gave up")
+                .await().atMost(Duration.ofSeconds(10));
+        assertEquals("gave up", gaveUp);
+        assertFalse(loadedByItself.get(), "the reader that left had joined the shared load");
+        // The block changes while it loads: the load's outcome is not stored, so nothing in L1 can stand in for it.
+        invalidator.applyLocally(List.of("block:footer"));
+        release.countDown();
+
+        assertEquals("footer", first.get(10, TimeUnit.SECONDS),
+                "the reader that started the load gets its outcome, not the CancellationException of the one that left");
     }
 
     private static boolean allWaiting(List<Thread> threads) {
