@@ -43,6 +43,7 @@ import io.quarkiverse.cmscache.runtime.region.Regions;
 import io.quarkiverse.cmscache.runtime.region.SupplierLoaders;
 import io.quarkiverse.cmscache.runtime.tags.Computation;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.redis.client.Redis;
 
@@ -90,7 +91,8 @@ public final class CmsCacheEngine implements CmsCache, AutoCloseable {
         boolean useRedis = settings.enabled() && settings.l2Enabled();
         this.l2 = useRedis
                 ? new RedisL2(redis, new RedisKeyspace(settings.keyPrefix(), settings.keyVersion()),
-                        settings.l2Timeout(), settings.breaker())
+                        settings.l2Timeout(), settings.breaker(), settings.commands(),
+                        Infrastructure.getDefaultExecutor())
                 : null;
         EngineSettings.Warming warming = settings.warming();
         this.hot = useRedis && warming.enabled() && warming.hotEntries() > 0

@@ -39,7 +39,8 @@ public class CmsCacheProducer {
     CmsCacheEngine engine(CmsCacheConfig config, CmsCacheBuildConfig buildConfig, CmsMethods methods, Vertx vertx,
             ObjectMapper mapper, Instance<Redis> redis, Instance<AfterCommit> afterCommit,
             @Any Instance<CmsInvalidationListener> listeners) {
-        EngineSettings settings = EngineSettings.from(config, methods.regions());
+        EngineSettings settings = EngineSettings.from(config, methods.regions(),
+                EngineSettings.RedisPool.of(buildConfig.l2().clientName()));
         Redis client = null;
         if (settings.enabled() && settings.l2Enabled()) {
             client = buildConfig.l2().clientName()

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 import io.quarkus.runtime.annotations.ConfigDocMapKey;
@@ -97,11 +98,29 @@ public interface CmsCacheConfig {
         boolean enabled();
 
         /**
-         * How long one Redis command may take before the cache gives up on it: a read then counts as a miss, a write
-         * is skipped. Keep it short so that a slow Redis adds bounded latency.
+         * How long one Redis command may take before the cache gives up on it, including the time it waits for one of
+         * the {@code max-in-flight} places: a read then counts as a miss, a write is skipped. Keep it short so that a
+         * slow Redis adds bounded latency.
          */
         @WithDefault("500ms")
         Duration timeout();
+
+        /**
+         * How many of the cache's Redis commands may be in the Redis client at once; the others wait for a place, in
+         * order. Defaults to the client's {@code max-pool-size} minus 2: one connection is held by the invalidation
+         * subscription, and one stays free for the client itself (a cluster client refreshes its slot map over a
+         * pooled connection, and some client versions deadlock when none is free). Must be below
+         * {@code max-pool-size}. See "Redis client settings" in the docs.
+         */
+        OptionalInt maxInFlight();
+
+        /**
+         * How many Redis commands may wait for one of the {@code max-in-flight} places. Beyond that, a command fails at
+         * once: a read is a miss, a write is skipped, an invalidation is sent later. It does not count towards
+         * opening the circuit breaker.
+         */
+        @WithDefault("1000")
+        int maxWaiting();
 
         /**
          * The circuit breaker in front of Redis: while it is open, the cache does not call Redis at all (reads are

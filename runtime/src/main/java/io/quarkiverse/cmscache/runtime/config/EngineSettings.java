@@ -8,6 +8,8 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import org.eclipse.microprofile.config.ConfigProvider;
+
 import io.quarkiverse.cmscache.runtime.entry.EntryKeys;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.quarkus.runtime.configuration.MemorySize;
@@ -22,6 +24,7 @@ import io.quarkus.runtime.configuration.MemorySize;
  * @param l2Enabled whether Redis is used at all
  * @param l2Timeout timeout of one Redis command
  * @param breaker the circuit breaker in front of Redis
+ * @param commands how many Redis commands may be in flight and waiting
  * @param gapTimeout how long a missing invalidation message may stay missing
  * @param logSize invalidations kept in the Redis log
  * @param l1MaxMemory the L1 budget over all regions, in estimated bytes; 0 for none
@@ -30,7 +33,8 @@ import io.quarkus.runtime.configuration.MemorySize;
  * @param regions settings of configured regions and of regions known at build time
  */
 public record EngineSettings(boolean enabled, String keyPrefix, String keyVersion, boolean l2Enabled,
-        Duration l2Timeout, Breaker breaker, Duration gapTimeout, int logSize, long l1MaxMemory, Warming warming,
+        Duration l2Timeout, Breaker breaker, Commands commands, Duration gapTimeout, int logSize, long l1MaxMemory,
+        Warming warming,
         RegionSettings defaults, Map<String, RegionSettings> regions) {
 
     /**
@@ -39,6 +43,36 @@ public record EngineSettings(boolean enabled, String keyPrefix, String keyVersio
      * @param delay how long it stays open
      */
     public record Breaker(int requestVolumeThreshold, double failureRatio, Duration delay) {
+    }
+
+    /**
+     * @param maxInFlight how many of the cache's commands may be in the Redis client at once
+     * @param maxWaiting how many may wait for a place
+     */
+    public record Commands(int maxInFlight, int maxWaiting) {
+    }
+
+    /**
+     * The Redis client's connection pool, as far as the bound on the cache's commands needs it.
+     *
+     * @param sizeKey the property that sets its size
+     * @param maxPoolSize its size
+     */
+    public record RedisPool(String sizeKey, int maxPoolSize) {
+
+        /** The Quarkus Redis client's default {@code max-pool-size}. */
+        static final int DEFAULT_SIZE = 6;
+
+        /**
+         * @param clientName the named Redis client the cache uses, or empty for the default one
+         * @return that client's pool as configured
+         */
+        public static RedisPool of(Optional<String> clientName) {
+            String key = clientName.map(name -> "quarkus.redis.\"" + name + "\".max-pool-size")
+                    .orElse("quarkus.redis.max-pool-size");
+            return new RedisPool(key,
+                    ConfigProvider.getConfig().getOptionalValue(key, Integer.class).orElse(DEFAULT_SIZE));
+        }
     }
 
     /**
@@ -71,7 +105,8 @@ public record EngineSettings(boolean enabled, String keyPrefix, String keyVersio
      * @return the same settings with another key version, as the next release of the application may run with
      */
     public EngineSettings withKeyVersion(String version) {
-        return new EngineSettings(enabled, keyPrefix, version, l2Enabled, l2Timeout, breaker, gapTimeout, logSize,
+        return new EngineSettings(enabled, keyPrefix, version, l2Enabled, l2Timeout, breaker, commands, gapTimeout,
+                logSize,
                 l1MaxMemory, warming, defaults, regions);
     }
 
@@ -92,14 +127,24 @@ public record EngineSettings(boolean enabled, String keyPrefix, String keyVersio
     }
 
     /**
+     * Resolves and validates the configuration of an engine on the default Redis client.
+     *
+     * @see #from(CmsCacheConfig, Set, RedisPool)
+     */
+    public static EngineSettings from(CmsCacheConfig config, Set<String> buildTimeRegions) {
+        return from(config, buildTimeRegions, RedisPool.of(Optional.empty()));
+    }
+
+    /**
      * Resolves and validates the configuration.
      *
      * @param config the mapped configuration
      * @param buildTimeRegions the regions used by annotated methods
+     * @param pool the connection pool of the Redis client the engine uses
      * @return the settings
      * @throws ConfigurationException naming the first invalid property
      */
-    public static EngineSettings from(CmsCacheConfig config, Set<String> buildTimeRegions) {
+    public static EngineSettings from(CmsCacheConfig config, Set<String> buildTimeRegions, RedisPool pool) {
         check(KEY_PREFIX.matcher(config.keyPrefix()).matches(), "key-prefix", config.keyPrefix(),
                 "use 1 to 64 ASCII letters, digits, '.', '_', '-' or ':'");
         check(KEY_VERSION.matcher(config.keyVersion()).matches(), "key-version", config.keyVersion(),
@@ -112,6 +157,7 @@ public record EngineSettings(boolean enabled, String keyPrefix, String keyVersio
         check(cb.failureRatio() > 0 && cb.failureRatio() <= 1, "l2.circuit-breaker.failure-ratio", cb.failureRatio(),
                 "must be above 0 and at most 1");
         positive(cb.delay(), "l2.circuit-breaker.delay");
+        Commands commands = config.enabled() && config.l2().enabled() ? commands(config.l2(), pool) : new Commands(1, 0);
         long maxMemory = config.l1().maxMemory().map(m -> bytes(m, "l1.max-memory")).orElse(0L);
         Warming warming = warming(config.warming());
 
@@ -148,8 +194,22 @@ public record EngineSettings(boolean enabled, String keyPrefix, String keyVersio
         }
         return new EngineSettings(config.enabled(), config.keyPrefix(), config.keyVersion(), config.l2().enabled(),
                 config.l2().timeout(), new Breaker(cb.requestVolumeThreshold(), cb.failureRatio(), cb.delay()),
-                config.invalidation().gapTimeout(), config.invalidation().logSize(), maxMemory, warming, defaults,
+                commands, config.invalidation().gapTimeout(), config.invalidation().logSize(), maxMemory, warming, defaults,
                 Map.copyOf(regions));
+    }
+
+    private static Commands commands(CmsCacheConfig.L2 l2, RedisPool pool) {
+        if (pool.maxPoolSize() < 2) {
+            throw new ConfigurationException("Invalid value '" + pool.maxPoolSize() + "' for " + pool.sizeKey()
+                    + ": the CMS cache needs at least 2 connections, one for its invalidation subscription and one "
+                    + "for its commands", Set.of(pool.sizeKey()));
+        }
+        int maxInFlight = l2.maxInFlight().orElse(Math.max(1, pool.maxPoolSize() - 2));
+        check(maxInFlight >= 1 && maxInFlight < pool.maxPoolSize(), "l2.max-in-flight", maxInFlight,
+                "must be at least 1 and below " + pool.sizeKey() + " (" + pool.maxPoolSize()
+                        + "), since the invalidation subscription holds one connection of that pool");
+        atLeast(l2.maxWaiting(), 0, "l2.max-waiting");
+        return new Commands(maxInFlight, l2.maxWaiting());
     }
 
     private static Warming warming(CmsCacheConfig.Warming w) {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 
 import jakarta.enterprise.util.TypeLiteral;
@@ -25,10 +26,11 @@ import io.vertx.mutiny.redis.client.Response;
 /**
  * The cache's commands to Redis, each bounded by {@code quarkus.cms-cache.l2.timeout} and passed through a circuit
  * breaker (SmallRye Fault Tolerance) that stops calling Redis while most commands fail, and probes it again after a
- * delay. Every method returns a lazy {@code Uni} that fails on a Redis error, a timeout or an open breaker; callers
+ * delay. At most {@code quarkus.cms-cache.l2.max-in-flight} commands are in the client at once ({@link InFlightLimit}). Every
+ * method returns a lazy {@code Uni} that fails on a Redis error, a timeout or an open breaker; callers
  * decide what a failure means (a miss, a skipped write, an invalidation to replay).
  * <p>
- * Thread-safe; holds no state besides the client.
+ * Thread-safe; holds no state besides the client, the breaker and the commands in flight.
  */
 public final class RedisL2 {
 
@@ -41,6 +43,7 @@ public final class RedisL2 {
     private final RedisKeyspace keys;
     private final Duration timeout;
     private final Guard breaker;
+    private final InFlightLimit inFlight;
     private volatile CircuitBreakerState state = CircuitBreakerState.CLOSED;
     private final Script write = Script.load("write");
     private final Script invalidate = Script.load("invalidate");
@@ -54,18 +57,23 @@ public final class RedisL2 {
      * @param keys the names of this namespace
      * @param timeout how long one command may take
      * @param breaker when to stop calling Redis, and for how long
+     * @param commands how many commands may be in the client at once, and how many may wait
+     * @param executor where a command that waited for its place is sent from
      */
-    public RedisL2(Redis redis, RedisKeyspace keys, Duration timeout, EngineSettings.Breaker breaker) {
+    public RedisL2(Redis redis, RedisKeyspace keys, Duration timeout, EngineSettings.Breaker breaker,
+            EngineSettings.Commands commands, Executor executor) {
         this.redis = redis;
         this.keys = keys;
         this.timeout = timeout;
+        this.inFlight = new InFlightLimit(commands.maxInFlight(), commands.maxWaiting(), executor);
         this.breaker = Guard.create().withDescription("CMS cache Redis " + keys.slot())
                 .withCircuitBreaker()
                 .requestVolumeThreshold(breaker.requestVolumeThreshold())
                 .failureRatio(breaker.failureRatio())
                 .delay(breaker.delay().toMillis(), ChronoUnit.MILLIS)
-                // A script Redis does not know yet is sent again in full: not a sign of trouble.
-                .when(failure -> !Script.isNoScript(failure))
+                // A script Redis does not know yet is sent again in full, and a command refused because too many
+                // wait says nothing about Redis: neither is a sign of trouble.
+                .when(failure -> !Script.isNoScript(failure) && !(failure instanceof L2BusyException))
                 .onStateChange(this::stateChanged)
                 .done()
                 .build();
@@ -85,6 +93,27 @@ public final class RedisL2 {
      */
     public CircuitBreakerState breakerState() {
         return state;
+    }
+
+    /**
+     * @return the cache's commands the Redis client holds now
+     */
+    public int commandsInFlight() {
+        return inFlight.inFlight();
+    }
+
+    /**
+     * @return the cache's commands waiting for a place in the Redis client now
+     */
+    public int commandsWaiting() {
+        return inFlight.waiting();
+    }
+
+    /**
+     * @return how many commands failed at once since start-up because too many were waiting
+     */
+    public long commandsRejected() {
+        return inFlight.rejected();
     }
 
     public RedisKeyspace keys() {
@@ -385,11 +414,11 @@ public final class RedisL2 {
     }
 
     /**
-     * Sends a command through the circuit breaker, bounded by the timeout. While the breaker is open, fails at once
-     * without calling Redis.
+     * Sends a command through the circuit breaker and the bound on commands in flight, bounded by the timeout (which
+     * includes waiting for a place). While the breaker is open, fails at once without calling Redis.
      */
     Uni<Response> send(Request request) {
-        return breaker.get(() -> redis.send(request)
+        return breaker.get(() -> inFlight.submit(() -> redis.send(request))
                 .ifNoItem().after(timeout).failWith(() -> new TimeoutException(
                         "Redis did not answer within " + timeout.toMillis() + " ms (quarkus.cms-cache.l2.timeout)")),
                 UNI_RESPONSE);

@@ -133,6 +133,15 @@ public class CmsCacheMetrics {
                         .description("1 for the current state of the circuit breaker in front of Redis, else 0")
                         .tags("state", state.name().toLowerCase()).register(registry));
             }
+            add(Gauge.builder(PREFIX + "l2.commands", engine, e -> e.l2().commandsInFlight())
+                    .description("The cache's Redis commands in the Redis client now (at most l2.max-in-flight)")
+                    .tags("state", "in-flight").register(registry));
+            add(Gauge.builder(PREFIX + "l2.commands", engine, e -> e.l2().commandsWaiting())
+                    .description("The cache's Redis commands waiting for a place in the Redis client now")
+                    .tags("state", "waiting").register(registry));
+            add(FunctionCounter.builder(PREFIX + "l2.commands.rejected", engine, e -> e.l2().commandsRejected())
+                    .description("Redis commands not sent because l2.max-waiting commands were already waiting")
+                    .register(registry));
         }
     }
 
