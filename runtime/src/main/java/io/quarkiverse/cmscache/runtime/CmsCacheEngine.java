@@ -92,7 +92,7 @@ public final class CmsCacheEngine implements CmsCache, AutoCloseable {
         this.l2 = useRedis
                 ? new RedisL2(redis, new RedisKeyspace(settings.keyPrefix(), settings.keyVersion()),
                         settings.l2Timeout(), settings.breaker(), settings.commands(),
-                        Infrastructure.getDefaultExecutor())
+                        Infrastructure.getDefaultExecutor(), instanceId)
                 : null;
         EngineSettings.Warming warming = settings.warming();
         this.hot = useRedis && warming.enabled() && warming.hotEntries() > 0
@@ -108,7 +108,8 @@ public final class CmsCacheEngine implements CmsCache, AutoCloseable {
         this.invalidator = new Invalidator(regions, index, versions, l2, afterCommit, instanceId,
                 settings.tagVersionRetention(), settings.logSize(), listeners);
         this.feed = useRedis
-                ? new InvalidationFeed(l2, vertx, invalidator, versions, settings.gapTimeout(), settings.logSize())
+                ? new InvalidationFeed(l2, vertx, invalidator, versions, settings.gapTimeout(), settings.l2Timeout(),
+                        settings.logSize())
                 : null;
     }
 

@@ -26,7 +26,10 @@ import io.vertx.mutiny.redis.client.Response;
  * <li>on every tick (half the gap timeout) reads the current sequence number, so that even a lost <em>last</em>
  * message shows up as a gap, and retries invalidations Redis has not confirmed;</li>
  * <li>reconciles a gap that stays open longer than the gap timeout, and after every (re)subscription: it replays the
- * missing invalidations from the log, or drops the whole L1 when the log no longer reaches back far enough.</li>
+ * missing invalidations from the log, or drops the whole L1 when the log no longer reaches back far enough;</li>
+ * <li>on every tick, sends a {@code PING} on the subscription connection: one not answered within the Redis timeout
+ * means the connection died silently (no FIN), so it is closed and replaced; one answered means Redis is reachable,
+ * so an open circuit breaker is closed at once.</li>
  * </ul>
  * A lost message therefore leaves a stale L1 entry for at most about 1.5 gap timeouts while Redis is reachable.
  */
@@ -39,6 +42,7 @@ public final class InvalidationFeed {
     private final Invalidator invalidator;
     private final TagVersions versions;
     private final Duration gapTimeout;
+    private final Duration pingTimeout;
     private final int logSize;
     private final AtomicBoolean reconciling = new AtomicBoolean();
     private volatile boolean closed;
@@ -47,8 +51,14 @@ public final class InvalidationFeed {
     private volatile boolean subscribedOnce;
     private volatile long reconnectDelayMs = 100;
 
+    /**
+     * @param gapTimeout how long a missing message may stay missing
+     * @param pingTimeout how long the subscription connection may take to answer a {@code PING}
+     * @param logSize how many invalidations the Redis log keeps
+     */
     public InvalidationFeed(RedisL2 l2, Vertx vertx, Invalidator invalidator, TagVersions versions,
-            Duration gapTimeout, int logSize) {
+            Duration gapTimeout, Duration pingTimeout, int logSize) {
+        this.pingTimeout = pingTimeout;
         this.l2 = l2;
         this.vertx = vertx;
         this.invalidator = invalidator;
@@ -70,7 +80,8 @@ public final class InvalidationFeed {
                     + "it will reconcile once Redis is reachable", e.getMessage());
         }
         subscribe();
-        long period = Math.max(50, gapTimeout.toMillis() / 2);
+        // Half the gap timeout, for the gaps; at most a second, for the subscription's liveness.
+        long period = Math.max(50, Math.min(1_000, gapTimeout.toMillis() / 2));
         timer = vertx.setPeriodic(period, id -> tick());
     }
 
@@ -103,6 +114,8 @@ public final class InvalidationFeed {
                             LOG.infof("CMS cache resubscribed to %s; reconciling missed invalidations", l2.keys().channel());
                         }
                         subscribedOnce = true;
+                        // Redis is back for sure: use it again now, not once the breaker's delay has passed.
+                        l2.redisAnswered();
                         reconcile();
                     }, failure -> {
                         conn.closeAndForget();
@@ -119,13 +132,40 @@ public final class InvalidationFeed {
     }
 
     private void onEnd(RedisConnection conn) {
-        if (connection == conn) {
-            connection = null;
+        // Only the current subscription is replaced: one given up on already (by the liveness check) was replaced.
+        if (connection != conn) {
+            return;
         }
+        connection = null;
         if (!closed) {
             LOG.warnf("CMS cache lost its subscription to %s; resubscribing", l2.keys().channel());
             retry(null);
         }
+    }
+
+    /**
+     * Asks the subscription connection for a {@code PING}: the only way to tell a connection whose network path died
+     * silently from a quiet channel.
+     */
+    private void checkSubscription() {
+        RedisConnection conn = connection;
+        if (conn == null) {
+            return;
+        }
+        conn.send(Request.cmd(Command.PING)).ifNoItem().after(pingTimeout).fail().subscribe().with(pong -> {
+            if (connection == conn) {
+                l2.redisAnswered();
+            }
+        }, failure -> {
+            if (connection != conn || closed) {
+                return;
+            }
+            connection = null;
+            LOG.warnf("CMS cache's subscription to %s did not answer a PING within %d ms; replacing it",
+                    l2.keys().channel(), pingTimeout.toMillis());
+            conn.closeAndForget();
+            retry(null);
+        });
     }
 
     private void retry(Throwable failure) {
@@ -163,6 +203,7 @@ public final class InvalidationFeed {
         if (closed) {
             return;
         }
+        checkSubscription();
         invalidator.replayUnconfirmed().subscribe().with(ok -> {
         }, failure -> LOG.debugf("CMS cache could not replay invalidations yet: %s", failure.getMessage()));
         l2.sequence().subscribe().with(seq -> {

@@ -15,6 +15,7 @@ import org.jboss.logging.Logger;
 
 import io.quarkiverse.cmscache.runtime.config.EngineSettings;
 import io.quarkiverse.cmscache.runtime.entry.Entry;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
 import io.smallrye.mutiny.Uni;
@@ -43,6 +44,7 @@ public final class RedisL2 {
     private final RedisKeyspace keys;
     private final Duration timeout;
     private final Guard breaker;
+    private final String breakerName;
     private final InFlightLimit inFlight;
     private volatile CircuitBreakerState state = CircuitBreakerState.CLOSED;
     private final Script write = Script.load("write");
@@ -59,15 +61,18 @@ public final class RedisL2 {
      * @param breaker when to stop calling Redis, and for how long
      * @param commands how many commands may be in the client at once, and how many may wait
      * @param executor where a command that waited for its place is sent from
+     * @param instanceId this instance, to name its circuit breaker
      */
     public RedisL2(Redis redis, RedisKeyspace keys, Duration timeout, EngineSettings.Breaker breaker,
-            EngineSettings.Commands commands, Executor executor) {
+            EngineSettings.Commands commands, Executor executor, String instanceId) {
         this.redis = redis;
         this.keys = keys;
         this.timeout = timeout;
         this.inFlight = new InFlightLimit(commands.maxInFlight(), commands.maxWaiting(), executor);
+        this.breakerName = "cms-cache-redis-" + keys.slot() + "-" + instanceId;
         this.breaker = Guard.create().withDescription("CMS cache Redis " + keys.slot())
                 .withCircuitBreaker()
+                .name(breakerName)
                 .requestVolumeThreshold(breaker.requestVolumeThreshold())
                 .failureRatio(breaker.failureRatio())
                 .delay(breaker.delay().toMillis(), ChronoUnit.MILLIS)
@@ -85,6 +90,19 @@ public final class RedisL2 {
             LOG.warnf("CMS cache stops calling Redis (%s) for a while: too many commands failed", keys.slot());
         } else if (newState == CircuitBreakerState.CLOSED) {
             LOG.infof("CMS cache calls Redis (%s) again", keys.slot());
+        }
+    }
+
+    /**
+     * Redis answered outside the breaker (the invalidation subscription reconnected, or its liveness probe was
+     * answered): closes the breaker at once, so that reads and writes use Redis again now rather than after the
+     * breaker's delay.
+     */
+    public void redisAnswered() {
+        if (state != CircuitBreakerState.CLOSED) {
+            CircuitBreakerMaintenance.get().reset(breakerName);
+            // The reset does not go through the state-change callback.
+            stateChanged(CircuitBreakerState.CLOSED);
         }
     }
 
