@@ -183,6 +183,13 @@ public final class LocalRedisServer {
     }
 
     /**
+     * Changes a setting of the running server ({@code CONFIG SET}).
+     */
+    public void configure(String parameter, String value) {
+        command("CONFIG", "SET", parameter, value);
+    }
+
+    /**
      * Suspends every client of the server for a while ({@code CLIENT PAUSE ... ALL}): Redis is up but answers
      * nothing, as when it is overloaded.
      */

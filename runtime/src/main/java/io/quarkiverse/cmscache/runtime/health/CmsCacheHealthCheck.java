@@ -11,7 +11,8 @@ import io.quarkiverse.cmscache.runtime.warming.Warming;
 
 /**
  * Readiness of the cache: reports the state of Redis ({@code up}, {@code degraded}, {@code down} or {@code off}) and of
- * the invalidation subscription ({@code up}: it answers its liveness {@code PING}s; {@code down}; {@code off}),
+ * the invalidation subscription ({@code up}: it answers its liveness {@code PING}s; {@code down}; {@code off}), whether
+ * Redis may evict the cache's metadata ({@code safe}, {@code unsafe (<policy>)}, {@code unknown}, {@code off}),
  * which never makes the application unready -- it keeps serving from L1 and the loaders without Redis -- and, when
  * {@code quarkus.cms-cache.warming.block-readiness} is set, is not ready until start-up warming is over. Registered
  * by the extension when the application has {@code quarkus-smallrye-health}.
@@ -33,6 +34,7 @@ public class CmsCacheHealthCheck implements HealthCheck {
                 .status(ready)
                 .withData("l2", engine.l2State().name().toLowerCase())
                 .withData("subscription", engine.feed() == null ? "off" : engine.feed().isSubscribed() ? "up" : "down")
+                .withData("eviction", engine.feed() == null ? "off" : engine.feed().evictionPolicy().describe())
                 .withData("warming", warmed ? "done" : "running")
                 .build();
     }

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.jboss.logging.Logger;
 
+import io.quarkiverse.cmscache.runtime.l2.EvictionPolicy;
 import io.quarkiverse.cmscache.runtime.l2.RedisL2;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -50,6 +51,7 @@ public final class InvalidationFeed {
     private volatile long timer = -1;
     private volatile boolean subscribedOnce;
     private volatile long reconnectDelayMs = 100;
+    private volatile EvictionPolicy evictionPolicy = EvictionPolicy.UNKNOWN;
 
     /**
      * @param gapTimeout how long a missing message may stay missing
@@ -117,11 +119,34 @@ public final class InvalidationFeed {
                         // Redis is back for sure: use it again now, not once the breaker's delay has passed.
                         l2.redisAnswered();
                         reconcile();
+                        // Checked on every (re)subscription: a failover may land on a server set up differently.
+                        checkEvictionPolicy();
                     }, failure -> {
                         conn.closeAndForget();
                         retry(failure);
                     });
         }, this::retry);
+    }
+
+    private void checkEvictionPolicy() {
+        l2.evictionPolicy().subscribe().with(policy -> {
+            EvictionPolicy before = evictionPolicy;
+            evictionPolicy = policy;
+            if (policy.mayEvictMetadata() && !policy.equals(before)) {
+                LOG.warnf("CMS cache: Redis runs with maxmemory-policy %s and maxmemory %d bytes, so it may evict the "
+                        + "cache's tag sets and tag versions; an invalidation can then miss entries, which are served "
+                        + "stale from Redis until their TTL. Set maxmemory-policy to noeviction, or give the cache a "
+                        + "Redis without maxmemory (see 'Production Redis' in the CMS cache docs)",
+                        policy.policy(), policy.maxMemory());
+            }
+        }, failure -> LOG.debugf("CMS cache could not read Redis's eviction policy: %s", failure.getMessage()));
+    }
+
+    /**
+     * @return how the Redis server frees memory, as last read (on every subscription)
+     */
+    public EvictionPolicy evictionPolicy() {
+        return evictionPolicy;
     }
 
     /**

@@ -237,6 +237,15 @@ public final class RedisL2 {
     }
 
     /**
+     * @return how Redis frees memory, from {@code INFO memory} (available on managed Redis, where {@code CONFIG} often
+     *         is not)
+     */
+    public Uni<EvictionPolicy> evictionPolicy() {
+        return send(Request.cmd(Command.INFO).arg("memory"))
+                .map(response -> EvictionPolicy.parse(response == null ? null : response.toString()));
+    }
+
+    /**
      * @return the invalidation log, newest first, as published messages
      */
     public Uni<List<String>> log(int max) {

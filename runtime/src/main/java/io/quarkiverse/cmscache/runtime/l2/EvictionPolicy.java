@@ -1,0 +1,63 @@
+package io.quarkiverse.cmscache.runtime.l2;
+
+/**
+ * How the Redis server the cache talks to frees memory, as {@code INFO memory} reports it, and whether the cache's
+ * guarantees hold under it.
+ * <p>
+ * The cache keeps, besides its entries, metadata that invalidation depends on: the set of entries registered under each
+ * tag, and each tag's last invalidation. Both carry a TTL. An evicted entry is only a miss, but an evicted tag set
+ * makes the next invalidation of that tag delete nothing, and an evicted tag version lets a load that began before
+ * the invalidation store its stale value: in both cases instances serve the old content from Redis until its TTL.
+ * So memory is reclaimed safely only when Redis never evicts: {@code maxmemory} 0, or the {@code noeviction} policy
+ * (writes then fail when Redis is full, and the cache keeps the values in L1 only). Every other policy may evict
+ * keys that have a TTL, and the {@code allkeys-*} policies any key.
+ *
+ * @param policy the {@code maxmemory_policy} field, or {@code unknown} when Redis does not report it
+ * @param maxMemory the {@code maxmemory} field in bytes, 0 for no limit, -1 when not reported
+ */
+public record EvictionPolicy(String policy, long maxMemory) {
+
+    /** What Redis reports when {@code INFO memory} is unavailable or incomplete. */
+    public static final EvictionPolicy UNKNOWN = new EvictionPolicy("unknown", -1);
+
+    /**
+     * @return whether Redis may evict the cache's metadata: a memory limit and a policy other than
+     *         {@code noeviction}; unknown counts as safe, since nothing says otherwise
+     */
+    public boolean mayEvictMetadata() {
+        return maxMemory > 0 && !"noeviction".equals(policy) && !"unknown".equals(policy);
+    }
+
+    /**
+     * Reads the policy out of an {@code INFO memory} reply.
+     */
+    public static EvictionPolicy parse(String info) {
+        if (info == null) {
+            return UNKNOWN;
+        }
+        String policy = "unknown";
+        long maxMemory = -1;
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith("maxmemory_policy:")) {
+                policy = line.substring("maxmemory_policy:".length()).trim();
+            } else if (line.startsWith("maxmemory:")) {
+                try {
+                    maxMemory = Long.parseLong(line.substring("maxmemory:".length()).trim());
+                } catch (NumberFormatException e) {
+                    maxMemory = -1;
+                }
+            }
+        }
+        return new EvictionPolicy(policy, maxMemory);
+    }
+
+    /**
+     * @return {@code safe}, {@code unsafe (<policy>)} or {@code unknown}, for health and the inspector
+     */
+    public String describe() {
+        if ("unknown".equals(policy)) {
+            return "unknown";
+        }
+        return mayEvictMetadata() ? "unsafe (" + policy + ")" : "safe";
+    }
+}
