@@ -34,6 +34,7 @@ import io.quarkiverse.cmscache.runtime.l1.L1Budget;
 import io.quarkiverse.cmscache.runtime.l1.TagIndex;
 import io.quarkiverse.cmscache.runtime.l2.EntryCodec;
 import io.quarkiverse.cmscache.runtime.l2.L2State;
+import io.quarkiverse.cmscache.runtime.l2.MetadataSweep;
 import io.quarkiverse.cmscache.runtime.l2.RedisKeyspace;
 import io.quarkiverse.cmscache.runtime.l2.RedisL2;
 import io.quarkiverse.cmscache.runtime.region.HotEntries;
@@ -59,6 +60,7 @@ public final class CmsCacheEngine implements CmsCache, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(CmsCacheEngine.class);
     private static final long HOT_FLUSH_PERIOD_MS = 10_000;
     private static final long BUDGET_PERIOD_MS = 1_000;
+    private static final long SWEEP_PERIOD_MS = 1_000;
 
     private final EngineSettings settings;
     private final EntryCodec codec;
@@ -70,6 +72,7 @@ public final class CmsCacheEngine implements CmsCache, AutoCloseable {
     private final Refresher refresher;
     private final HotEntries hot;
     private final L1Budget budget;
+    private final MetadataSweep sweep;
     private final Vertx vertx;
     private final String instanceId;
     private final List<Long> timers = new ArrayList<>();
@@ -107,6 +110,7 @@ public final class CmsCacheEngine implements CmsCache, AutoCloseable {
                 : null;
         this.invalidator = new Invalidator(regions, index, versions, l2, afterCommit, instanceId,
                 settings.tagVersionRetention(), settings.logSize(), listeners);
+        this.sweep = useRedis ? new MetadataSweep(l2, settings.tagVersionRetention()) : null;
         this.feed = useRedis
                 ? new InvalidationFeed(l2, vertx, invalidator, versions, settings.gapTimeout(), settings.l2Timeout(),
                         settings.logSize())
@@ -133,6 +137,9 @@ public final class CmsCacheEngine implements CmsCache, AutoCloseable {
         }
         if (budget != null) {
             timers.add(vertx.setPeriodic(BUDGET_PERIOD_MS, id -> budget.rebalance()));
+        }
+        if (sweep != null) {
+            timers.add(vertx.setPeriodic(SWEEP_PERIOD_MS, id -> sweep.step()));
         }
     }
 
@@ -166,6 +173,13 @@ public final class CmsCacheEngine implements CmsCache, AutoCloseable {
             default -> feed.isSubscribed() && !invalidator.versions().hasUnconfirmed() ? L2State.UP
                     : L2State.DEGRADED;
         };
+    }
+
+    /**
+     * @return keeps the Redis metadata bounded, or {@code null} without Redis
+     */
+    public MetadataSweep metadataSweep() {
+        return sweep;
     }
 
     /**

@@ -135,8 +135,8 @@ public final class InvalidationFeed {
             if (policy.mayEvictMetadata() && !policy.equals(before)) {
                 LOG.warnf("CMS cache: Redis runs with maxmemory-policy %s and maxmemory %d bytes, so it may evict the "
                         + "cache's tag sets and tag versions; an invalidation can then miss entries, which are served "
-                        + "stale from Redis until their TTL. Set maxmemory-policy to noeviction, or give the cache a "
-                        + "Redis without maxmemory (see 'Production Redis' in the CMS cache docs)",
+                        + "stale from Redis until their TTL. Set maxmemory-policy to a volatile-* policy or noeviction "
+                        + "(see 'Production Redis' in the CMS cache docs)",
                         policy.policy(), policy.maxMemory());
             }
         }, failure -> LOG.debugf("CMS cache could not read Redis's eviction policy: %s", failure.getMessage()));

@@ -5,12 +5,12 @@ package io.quarkiverse.cmscache.runtime.l2;
  * guarantees hold under it.
  * <p>
  * The cache keeps, besides its entries, metadata that invalidation depends on: the set of entries registered under each
- * tag, and each tag's last invalidation. Both carry a TTL. An evicted entry is only a miss, but an evicted tag set
- * makes the next invalidation of that tag delete nothing, and an evicted tag version lets a load that began before
- * the invalidation store its stale value: in both cases instances serve the old content from Redis until its TTL.
- * So memory is reclaimed safely only when Redis never evicts: {@code maxmemory} 0, or the {@code noeviction} policy
- * (writes then fail when Redis is full, and the cache keeps the values in L1 only). Every other policy may evict
- * keys that have a TTL, and the {@code allkeys-*} policies any key.
+ * tag, each tag's last invalidation, the invalidation sequence and log. None of it has a TTL, so the
+ * {@code volatile-*} policies (which evict only keys with a TTL: entries, leases) leave it alone, and an evicted entry
+ * is only a miss. The {@code allkeys-*} policies may evict any key: an evicted tag set makes the next invalidation of
+ * that tag delete nothing, an evicted tag version lets a load that began before the invalidation store its stale
+ * value, and instances then serve the old content from Redis until its TTL. {@code noeviction} is safe too (writes
+ * fail when Redis is full, and the cache keeps the values in L1 only).
  *
  * @param policy the {@code maxmemory_policy} field, or {@code unknown} when Redis does not report it
  * @param maxMemory the {@code maxmemory} field in bytes, 0 for no limit, -1 when not reported
@@ -21,11 +21,11 @@ public record EvictionPolicy(String policy, long maxMemory) {
     public static final EvictionPolicy UNKNOWN = new EvictionPolicy("unknown", -1);
 
     /**
-     * @return whether Redis may evict the cache's metadata: a memory limit and a policy other than
-     *         {@code noeviction}; unknown counts as safe, since nothing says otherwise
+     * @return whether Redis may evict the cache's metadata: a memory limit and an {@code allkeys-*} policy; unknown
+     *         counts as safe, since nothing says otherwise
      */
     public boolean mayEvictMetadata() {
-        return maxMemory > 0 && !"noeviction".equals(policy) && !"unknown".equals(policy);
+        return maxMemory > 0 && policy.startsWith("allkeys-");
     }
 
     /**

@@ -12,8 +12,10 @@ package io.quarkiverse.cmscache.runtime.l2;
  * <li>{@code {ns}:e:<key>} an entry: a hash with fields {@code m} (meta: format, basis, creation time), {@code t}
  * (tags, space-separated and space-framed) and {@code v} (the value as JSON), expiring with the region's TTL;</li>
  * <li>{@code {ns}:t:<tag>} the set of entry keys registered under a tag (may hold keys whose entry expired or no
- * longer carries the tag; the {@code t} field is checked before anything is deleted);</li>
- * <li>{@code {ns}:v:<tag>} the sequence number of the tag's last invalidation;</li>
+ * longer carries the tag; the {@code t} field is checked before anything is deleted). No TTL, so that an evicting
+ * Redis ({@code volatile-*}) never drops one; pruned by every write and by the metadata sweep instead;</li>
+ * <li>{@code {ns}:v:<tag>} the sequence number of the tag's last invalidation, and {@code {ns}:vt} the tags by the
+ * time of their last invalidation. No TTL either; the sweep deletes versions older than the retention;</li>
  * <li>{@code {ns}:seq} the invalidation sequence; {@code {ns}:log} the capped log of recent invalidations;</li>
  * <li>{@code {ns}:lease:<key>} and {@code {ns}:refresh:<key>} short leases: which instance loads a missing entry,
  * which one refreshes an entry;</li>
@@ -51,6 +53,27 @@ public final class RedisKeyspace {
 
     public String tagVersion(String tag) {
         return slot + ":v:" + tag;
+    }
+
+    /**
+     * @return the sorted set of tags by the time (ms) of their last invalidation
+     */
+    public String versionIndex() {
+        return slot + ":vt";
+    }
+
+    /**
+     * @return the prefix of every tag version key
+     */
+    public String versionPrefix() {
+        return slot + ":v:";
+    }
+
+    /**
+     * @return a {@code SCAN} pattern matching every tag set of this namespace
+     */
+    public String tagSetPattern() {
+        return slot + ":t:*";
     }
 
     public String sequence() {

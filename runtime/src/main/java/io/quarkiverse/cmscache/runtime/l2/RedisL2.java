@@ -53,6 +53,7 @@ public final class RedisL2 {
     private final Script dependents = Script.load("dependents");
     private final Script release = Script.load("release");
     private final Script hot = Script.load("hot");
+    private final Script sweep = Script.load("sweep");
 
     /**
      * @param redis the client
@@ -218,6 +219,7 @@ public final class RedisL2 {
             scriptKeys.add(keys.tagVersion(tag));
             scriptKeys.add(keys.tagSet(tag));
         }
+        scriptKeys.add(keys.versionIndex());
         List<Object> args = new ArrayList<>(5 + tags.size());
         args.add(origin);
         args.add(versionRetention.toMillis());
@@ -227,6 +229,45 @@ public final class RedisL2 {
         args.addAll(tags);
         return run(invalidate, scriptKeys, args)
                 .map(response -> new Invalidated(response.get(0).toLong(), response.get(1).toLong()));
+    }
+
+    /**
+     * One step of a scan over this namespace's tag sets.
+     *
+     * @param cursor where the scan is, {@code "0"} to start
+     * @param count how many keys Redis looks at in this step
+     * @return the next cursor ({@code "0"} when the scan is over) and the tag sets found
+     */
+    public Uni<Scanned> scanTagSets(String cursor, int count) {
+        return send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(keys.tagSetPattern()).arg("COUNT")
+                .arg(count)).map(response -> {
+                    List<String> found = new ArrayList<>();
+                    for (Response key : response.get(1)) {
+                        found.add(key.toString());
+                    }
+                    return new Scanned(response.get(0).toString(), found);
+                });
+    }
+
+    /**
+     * @param cursor the next cursor
+     * @param keys the keys found in this step
+     */
+    public record Scanned(String cursor, List<String> keys) {
+    }
+
+    /**
+     * Deletes tag versions older than the retention (at most {@code maxVersions}) and prunes the given tag sets of
+     * members whose entry is gone or no longer carries the tag (at most {@code membersPerSet} checked per set).
+     *
+     * @return how many versions were deleted and how many set members removed
+     */
+    public Uni<long[]> sweep(List<String> tagSets, Duration versionRetention, int maxVersions, int membersPerSet) {
+        List<String> scriptKeys = new ArrayList<>(1 + tagSets.size());
+        scriptKeys.add(keys.versionIndex());
+        scriptKeys.addAll(tagSets);
+        return run(sweep, scriptKeys, List.of(versionRetention.toMillis(), (long) maxVersions, (long) membersPerSet,
+                keys.versionPrefix())).map(response -> new long[] { response.get(0).toLong(), response.get(1).toLong() });
     }
 
     /**

@@ -1,8 +1,9 @@
 -- Invalidates tags: takes the next sequence number, records it as each tag's version, deletes every entry that
 -- still carries one of the tags, logs and publishes the invalidation. Atomic, so a concurrent write either lands
 -- before (and is deleted) or after (and is refused by write.lua).
--- KEYS[1] sequence, KEYS[2] log, then for each tag i: KEYS[1+2i] its version key, KEYS[2+2i] its set
--- ARGV[1] origin instance, ARGV[2] version retention ms, ARGV[3] log size, ARGV[4] channel,
+-- KEYS[1] sequence, KEYS[2] log, then for each tag i: KEYS[1+2i] its version key, KEYS[2+2i] its set; last, the index
+-- of tag versions by time (a sorted set, for the metadata sweep)
+-- ARGV[1] origin instance, ARGV[2] unused, ARGV[3] log size, ARGV[4] channel,
 -- ARGV[5] the message's details without their last field and closing brace ('{<ms>;<trigger>;<source>'),
 -- ARGV[6 ..] the tags
 -- Returns { sequence number, entries deleted }.
@@ -12,6 +13,8 @@ if redis.call('EXISTS', KEYS[1]) == 0 then
   local now = redis.call('TIME')
   redis.call('SET', KEYS[1], now[1] .. string.format('%03d', math.floor(tonumber(now[2]) / 1000)))
 end
+local time = redis.call('TIME')
+local nowMs = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local seq = redis.call('INCR', KEYS[1])
 local seqText = string.format('%d', seq)
 local deleted = 0
@@ -20,7 +23,10 @@ for i = 6, #ARGV do
   local tag = ARGV[i]
   local k = i - 5
   tags[k] = tag
-  redis.call('SET', KEYS[1 + 2 * k], seqText, 'PX', ARGV[2])
+  -- No TTL, so that no eviction policy of the volatile-* kind can drop it; the metadata sweep deletes it once it is
+  -- older than the retention, through the index of versions by time.
+  redis.call('SET', KEYS[1 + 2 * k], seqText)
+  redis.call('ZADD', KEYS[#KEYS], nowMs, tag)
   local needle = ' ' .. tag .. ' '
   local members = redis.call('SMEMBERS', KEYS[2 + 2 * k])
   -- A set member may have been rewritten since without the tag: only entries that still carry it go.

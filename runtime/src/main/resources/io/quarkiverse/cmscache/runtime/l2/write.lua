@@ -3,7 +3,7 @@
 -- KEYS[1]          the entry
 -- KEYS[2 .. n+1]   the version key of each tag
 -- KEYS[n+2 .. 2n+1] the set of each tag
--- ARGV[1] basis, ARGV[2] meta, ARGV[3] tags field, ARGV[4] value, ARGV[5] entry TTL ms, ARGV[6] tag set TTL ms,
+-- ARGV[1] basis, ARGV[2] meta, ARGV[3] tags field, ARGV[4] value, ARGV[5] entry TTL ms, ARGV[6] unused,
 -- ARGV[7 .. n+6] optionally, the basis of each tag
 -- Returns 1 when stored, 0 when refused as stale.
 local n = (#KEYS - 1) / 2
@@ -23,11 +23,20 @@ end
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'm', ARGV[2], 't', ARGV[3], 'v', ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
-local setTtl = tonumber(ARGV[6])
+-- Tag sets have no TTL, so that a Redis that evicts keys with a TTL (the volatile-* policies) never evicts one:
+-- they are kept bounded by pruning instead. Each write checks two random members of each of its sets and removes
+-- those whose entry is gone or no longer carries the tag (the metadata sweep does the same for sets nobody writes).
 for i = n + 2, 2 * n + 1 do
   redis.call('SADD', KEYS[i], KEYS[1])
-  if redis.call('PTTL', KEYS[i]) < setTtl then
-    redis.call('PEXPIRE', KEYS[i], setTtl)
+  redis.call('PERSIST', KEYS[i])
+  local needle = ' ' .. string.sub(KEYS[i], string.find(KEYS[i], '}:t:', 1, true) + 4) .. ' '
+  for _, member in ipairs(redis.call('SRANDMEMBER', KEYS[i], 2)) do
+    if member ~= KEYS[1] then
+      local carried = redis.call('HGET', member, 't')
+      if not carried or not string.find(carried, needle, 1, true) then
+        redis.call('SREM', KEYS[i], member)
+      end
+    end
   end
 end
 return 1

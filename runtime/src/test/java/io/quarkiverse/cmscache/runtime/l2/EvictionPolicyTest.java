@@ -19,10 +19,13 @@ class EvictionPolicyTest {
     @Test
     void onlyAMemoryLimitWithAnEvictingPolicyMayEvictMetadata() {
         assertTrue(info("allkeys-lru", 1 << 20).mayEvictMetadata());
-        assertTrue(info("volatile-lru", 1 << 20).mayEvictMetadata(), "tag sets and versions carry a TTL");
+        assertTrue(info("allkeys-lfu", 1 << 20).mayEvictMetadata());
+        assertFalse(info("volatile-lru", 1 << 20).mayEvictMetadata(), "metadata has no TTL: never a candidate");
+        assertFalse(info("volatile-ttl", 1 << 20).mayEvictMetadata());
         assertFalse(info("noeviction", 1 << 20).mayEvictMetadata());
         assertFalse(info("allkeys-lru", 0).mayEvictMetadata(), "no memory limit: nothing is ever evicted");
-        assertEquals("unsafe (volatile-lru)", info("volatile-lru", 1 << 20).describe());
+        assertEquals("unsafe (allkeys-lru)", info("allkeys-lru", 1 << 20).describe());
+        assertEquals("safe", info("volatile-lru", 1 << 20).describe());
         assertEquals("safe", info("noeviction", 1 << 20).describe());
     }
 
