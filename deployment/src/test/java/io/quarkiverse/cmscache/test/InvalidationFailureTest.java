@@ -3,8 +3,10 @@ package io.quarkiverse.cmscache.test;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.quarkiverse.cmscache.CmsCache;
 import io.quarkiverse.cmscache.runtime.CmsCacheEngine;
+import io.quarkiverse.cmscache.runtime.invalidation.InvalidationMessage;
 import io.quarkiverse.cmscache.runtime.l2.EntryCodec;
 import io.quarkus.test.QuarkusUnitTest;
 import io.vertx.core.Vertx;
@@ -111,6 +114,40 @@ public class InvalidationFailureTest {
             redis.pass();
             await().atMost(Duration.ofSeconds(10)).until(() -> "new".equals(cache.get("block", id, String.class,
                     () -> "new")));
+        } finally {
+            redis.pass();
+            flaky.close();
+        }
+    }
+
+    @Test
+    void invalidationsPiledUpDuringAnOutageAreReplayedInBoundedBatches() {
+        String prefix = unique("piled");
+        int tags = 250;
+        FlakyRedis redis = new FlakyRedis(instances.redis());
+        CmsCacheEngine flaky = instances.startWith(redis.client());
+        try {
+            for (int i = 0; i < tags; i++) {
+                assertEquals("old", cache.get("block", prefix + i, String.class, () -> "old"));
+            }
+            redis.fail();
+            for (int i = 0; i < tags; i++) {
+                flaky.invalidateTags(CmsCache.tag("block", prefix + i));
+            }
+            redis.pass();
+
+            for (int i = 0; i < tags; i++) {
+                String id = prefix + i;
+                await().atMost(Duration.ofSeconds(20)).until(() -> "new".equals(cache.get("block", id, String.class,
+                        () -> "new")));
+            }
+            List<InvalidationMessage> replays = engine().l2().log(1000).await().indefinitely().stream()
+                    .map(InvalidationMessage::parse)
+                    .filter(message -> message.tags().stream().anyMatch(tag -> tag.contains(prefix))).toList();
+            assertEquals(tags, replays.stream().mapToInt(message -> message.tags().size()).sum(),
+                    "every piled-up tag was sent once");
+            assertTrue(replays.stream().allMatch(message -> message.tags().size() <= 100),
+                    "no script carries more than 100 tags: " + replays.stream().map(m -> m.tags().size()).toList());
         } finally {
             redis.pass();
             flaky.close();

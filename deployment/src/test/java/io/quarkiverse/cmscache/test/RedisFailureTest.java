@@ -86,8 +86,10 @@ public class RedisFailureTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> engine().l2State() == L2State.UP);
             long readsAtRecovery = load.reads.get();
             await().atMost(Duration.ofSeconds(10)).until(() -> load.reads.get() > readsAtRecovery + 500);
-            RestAssured.get("/q/health/ready").then().statusCode(200)
-                    .body("checks.find { it.name == 'CMS cache' }.data.l2", equalTo("up"));
+            // The editor keeps invalidating: one that meets a connection reset right after the restart is replayed on
+            // the next tick, and the state is degraded until then.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> RestAssured.get("/q/health/ready").then()
+                    .statusCode(200).body("checks.find { it.name == 'CMS cache' }.data.l2", equalTo("up")));
         } finally {
             load.stop();
         }

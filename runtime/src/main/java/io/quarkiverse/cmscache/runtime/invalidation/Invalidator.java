@@ -2,6 +2,7 @@ package io.quarkiverse.cmscache.runtime.invalidation;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,6 +37,9 @@ import io.smallrye.mutiny.Uni;
  * Thread-safe.
  */
 public final class Invalidator {
+
+    /** Tags sent to Redis per script when replaying the invalidations made while it was unreachable. */
+    static final int REPLAY_BATCH = 100;
 
     private static final Logger LOG = Logger.getLogger(Invalidator.class);
 
@@ -256,21 +260,38 @@ public final class Invalidator {
         if (due.isEmpty() || l2 == null || !replaying.compareAndSet(false, true)) {
             return Uni.createFrom().voidItem();
         }
+        List<Map.Entry<String, Long>> pending = List.copyOf(due.entrySet());
+        return replay(pending, 0).onTermination().invoke(() -> replaying.set(false));
+    }
+
+    /**
+     * Sends the pending tags from {@code from} on, {@link #REPLAY_BATCH} per script, one script after the other, so
+     * that a long outage never turns into one long script that blocks Redis (and could outlast the timeout and be
+     * sent again). Each batch is confirmed as Redis answers it; one that fails stops the replay, and the next tick
+     * sends what is left. Invalidating a tag twice is harmless, so a batch sent again after a lost answer is too.
+     */
+    private Uni<Void> replay(List<Map.Entry<String, Long>> pending, int from) {
+        if (from >= pending.size()) {
+            return Uni.createFrom().voidItem();
+        }
+        Map<String, Long> batch = new LinkedHashMap<>();
+        for (Map.Entry<String, Long> tag : pending.subList(from, Math.min(from + REPLAY_BATCH, pending.size()))) {
+            batch.put(tag.getKey(), tag.getValue());
+        }
         long at = System.currentTimeMillis();
         Trigger trigger = Trigger.reconciliation("invalidations made while Redis was unreachable");
-        Set<String> tags = due.keySet();
+        Set<String> tags = batch.keySet();
         return l2.invalidate(tags, instanceId, versionRetention, logSize, InvalidationMessage.details(at, trigger))
                 .invoke(done -> {
                     // This instance evicted the tags when they were requested; what it cached since came from the origin.
-                    versions.confirm(due);
+                    versions.confirm(batch);
                     versions.markApplied(done.sequence(), System.nanoTime());
                     log.record(new InvalidationRecord(done.sequence(), at, List.copyOf(tags), trigger, instanceId, 0,
                             done.deleted(), System.currentTimeMillis()));
-                    LOG.infof("CMS cache sent the %d tags invalidated while Redis was unreachable (#%d, %d entries deleted)",
-                            tags.size(), done.sequence(), done.deleted());
+                    LOG.infof("CMS cache sent %d of the tags invalidated while Redis was unreachable (#%d, %d entries "
+                            + "deleted)", tags.size(), done.sequence(), done.deleted());
                 })
-                .onTermination().invoke(() -> replaying.set(false))
-                .replaceWithVoid();
+                .chain(() -> replay(pending, from + REPLAY_BATCH));
     }
 
     public String instanceId() {
