@@ -9,20 +9,22 @@ import java.util.List;
 import java.util.Map;
 
 import org.jboss.shrinkwrap.api.asset.StringAsset;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.quarkus.devui.tests.DevUIJsonRPCTest;
 import io.quarkus.test.QuarkusDevModeTest;
 import io.restassured.RestAssured;
 
 /**
  * The Dev UI inspector's JSON-RPC methods, in dev mode, on an application that caches pages built from blocks in L1
- * and the real Redis.
+ * and the real Redis. The methods are called as the inspector's pages call them, through the Dev UI's JSON-RPC
+ * websocket ({@link DevUIJsonRpcClient}).
  */
-public class DevUIInspectorTest extends DevUIJsonRPCTest {
+public class DevUIInspectorTest {
 
     @RegisterExtension
     static final QuarkusDevModeTest app = new QuarkusDevModeTest()
@@ -34,12 +36,24 @@ public class DevUIInspectorTest extends DevUIJsonRPCTest {
                             quarkus.cms-cache.key-prefix=%s
                             """.formatted(TestRedis.freshPrefix())), "application.properties"));
 
-    public DevUIInspectorTest() {
-        super("quarkus-cms-cache");
+    DevUIJsonRpcClient devUi;
+
+    @BeforeEach
+    void openDevUi() throws Exception {
+        devUi = DevUIJsonRpcClient.connect("quarkus-cms-cache");
+    }
+
+    @AfterEach
+    void closeDevUi() {
+        devUi.close();
+    }
+
+    JsonNode call(String method) throws Exception {
+        return devUi.call(method);
     }
 
     JsonNode call(String method, Map<String, Object> params) throws Exception {
-        return executeJsonRPCMethod(method, params);
+        return devUi.call(method, params);
     }
 
     static List<String> texts(JsonNode array) {
@@ -50,7 +64,7 @@ public class DevUIInspectorTest extends DevUIJsonRPCTest {
 
     @Test
     void inspectorExplainsTheCacheAndInvalidates() throws Exception {
-        JsonNode regions = executeJsonRPCMethod("getRegions");
+        JsonNode regions = call("getRegions");
         assertEquals("up", regions.get("l2State").asText());
         List<String> names = new ArrayList<>();
         regions.get("regions").forEach(r -> names.add(r.get("region").asText()));
@@ -112,7 +126,7 @@ public class DevUIInspectorTest extends DevUIJsonRPCTest {
         assertTrue(empty.get("items").isEmpty());
         assertFalse(empty.get("hasMore").asBoolean());
 
-        JsonNode warmed = executeJsonRPCMethod("runWarmers");
+        JsonNode warmed = call("runWarmers");
         assertEquals(0, warmed.get("failed").asInt());
     }
 }
