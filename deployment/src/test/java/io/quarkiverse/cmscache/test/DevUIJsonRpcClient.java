@@ -22,8 +22,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * Calls an extension's Dev UI JSON-RPC methods the way the Dev UI's pages do: over one websocket to the running
  * application's {@code /q/dev-ui/json-rpc-ws}, with requests {@code {"jsonrpc": "2.0", "id": n, "method":
- * "<namespace>.<method>", "params": {...}}} and responses matched to them by id. A method's return value is the
- * {@code object} of the response's {@code result}; an error response fails the call.
+ * "<namespace>_<method>", "params": {...}}} and responses matched to them by id. A method's return value is the
+ * {@code object} of the response's {@code result}; an error response fails the call. (The separator is the one the
+ * Dev UI's {@code jsonrpc.js} uses since Quarkus 3.34; it was a dot before.)
  * <p>
  * It uses the JDK's websocket client rather than Vert.x's: in a dev mode test the Vert.x classes belong to the
  * application's class loader, not to the test's.
@@ -77,7 +78,7 @@ final class DevUIJsonRpcClient implements AutoCloseable {
         ObjectNode request = mapper.createObjectNode();
         request.put("jsonrpc", "2.0");
         request.put("id", id);
-        request.put("method", namespace + "." + method);
+        request.put("method", namespace + "_" + method);
         request.set("params", mapper.valueToTree(params));
 
         CompletableFuture<JsonNode> response = new CompletableFuture<>();
