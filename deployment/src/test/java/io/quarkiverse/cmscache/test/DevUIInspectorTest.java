@@ -9,21 +9,27 @@ import java.util.List;
 import java.util.Map;
 
 import org.jboss.shrinkwrap.api.asset.StringAsset;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.quarkus.devui.tests.DevUIJsonRPCTest;
 import io.quarkus.test.QuarkusDevModeTest;
 import io.restassured.RestAssured;
 
 /**
  * The Dev UI inspector's JSON-RPC methods, in dev mode, on an application that caches pages built from blocks in L1
- * and the real Redis.
+ * and the real Redis. The methods are called as the inspector's pages call them, through the Dev UI's JSON-RPC
+ * websocket ({@link DevUIJsonRpcClient}).
  */
-public class DevUIInspectorTest extends DevUIJsonRPCTest {
+public class DevUIInspectorTest {
 
+    // A generous Redis timeout: the first commands of a cold dev mode application can take longer than the default
+    // 500 ms on a busy 2-core machine. The feed then cannot read the invalidation sequence at start-up, reconciles a
+    // moment later by dropping L1 (as it should), and the start-up fill racing that drop leaves fewer pages than the
+    // counts below expect.
     @RegisterExtension
     static final QuarkusDevModeTest app = new QuarkusDevModeTest()
             .withApplicationRoot(jar -> jar.addClasses(InspectedSite.class, InspectedSite.Blocks.class,
@@ -32,14 +38,27 @@ public class DevUIInspectorTest extends DevUIJsonRPCTest {
                             quarkus.devservices.enabled=false
                             quarkus.redis.hosts=redis://localhost:6379
                             quarkus.cms-cache.key-prefix=%s
+                            quarkus.cms-cache.l2.timeout=2s
                             """.formatted(TestRedis.freshPrefix())), "application.properties"));
 
-    public DevUIInspectorTest() {
-        super("quarkus-cms-cache");
+    DevUIJsonRpcClient devUi;
+
+    @BeforeEach
+    void openDevUi() throws Exception {
+        devUi = DevUIJsonRpcClient.connect("quarkus-cms-cache");
+    }
+
+    @AfterEach
+    void closeDevUi() {
+        devUi.close();
+    }
+
+    JsonNode call(String method) throws Exception {
+        return devUi.call(method);
     }
 
     JsonNode call(String method, Map<String, Object> params) throws Exception {
-        return executeJsonRPCMethod(method, params);
+        return devUi.call(method, params);
     }
 
     static List<String> texts(JsonNode array) {
@@ -50,7 +69,7 @@ public class DevUIInspectorTest extends DevUIJsonRPCTest {
 
     @Test
     void inspectorExplainsTheCacheAndInvalidates() throws Exception {
-        JsonNode regions = executeJsonRPCMethod("getRegions");
+        JsonNode regions = call("getRegions");
         assertEquals("up", regions.get("l2State").asText());
         List<String> names = new ArrayList<>();
         regions.get("regions").forEach(r -> names.add(r.get("region").asText()));
@@ -112,7 +131,7 @@ public class DevUIInspectorTest extends DevUIJsonRPCTest {
         assertTrue(empty.get("items").isEmpty());
         assertFalse(empty.get("hasMore").asBoolean());
 
-        JsonNode warmed = executeJsonRPCMethod("runWarmers");
+        JsonNode warmed = call("runWarmers");
         assertEquals(0, warmed.get("failed").asInt());
     }
 }

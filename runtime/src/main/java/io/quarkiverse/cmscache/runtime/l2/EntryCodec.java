@@ -41,7 +41,7 @@ public final class EntryCodec {
     public EntryCodec(ObjectMapper applicationMapper) {
         this.mapper = applicationMapper.copy();
         mapper.deactivateDefaultTyping();
-        mapper.setSerializationInclusion(JsonInclude.Include.ALWAYS);
+        mapper.setDefaultPropertyInclusion(JsonInclude.Include.ALWAYS);
         mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES,
                 DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES,
                 DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
