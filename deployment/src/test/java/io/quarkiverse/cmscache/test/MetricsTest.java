@@ -3,6 +3,7 @@ package io.quarkiverse.cmscache.test;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 
@@ -76,6 +77,11 @@ public class MetricsTest {
         assertEquals(1, meter("l2.state", "state", "up").gauge().value());
         assertEquals(0, meter("l2.state", "state", "down").gauge().value());
         assertEquals(1, meter("l2.circuit", "state", "closed").gauge().value());
+        assertEquals(0, meter("l2.commands", "state", "waiting").gauge().value());
+        assertEquals(0, meter("l2.commands.rejected").functionCounter().count());
+        // Published (a missing meter throws); their counts depend on what earlier tests left in the shared Redis.
+        assertTrue(meter("l2.swept", "kind", "tag-set-member").functionCounter().count() >= 0);
+        assertTrue(meter("l2.swept", "kind", "tag-version").functionCounter().count() >= 0);
         assertEquals(0, meter("l2.errors", "region", "block").functionCounter().count());
 
         blocks.html("b"); // L1 miss (cleared above), Redis hit

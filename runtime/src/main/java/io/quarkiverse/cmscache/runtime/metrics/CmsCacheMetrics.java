@@ -142,6 +142,12 @@ public class CmsCacheMetrics {
             add(FunctionCounter.builder(PREFIX + "l2.commands.rejected", engine, e -> e.l2().commandsRejected())
                     .description("Redis commands not sent because l2.max-waiting commands were already waiting")
                     .register(registry));
+            add(FunctionCounter.builder(PREFIX + "l2.swept", engine, e -> e.metadataSweep().membersRemoved())
+                    .description("Tag set members whose entry was gone, removed by this instance's metadata sweep")
+                    .tags("kind", "tag-set-member").register(registry));
+            add(FunctionCounter.builder(PREFIX + "l2.swept", engine, e -> e.metadataSweep().versionsDeleted())
+                    .description("Tag versions older than their retention, deleted by this instance's metadata sweep")
+                    .tags("kind", "tag-version").register(registry));
         }
     }
 
