@@ -2,12 +2,14 @@ package io.quarkiverse.cmscache.runtime.config;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import io.quarkiverse.cmscache.runtime.entry.EntryKeys;
@@ -68,10 +70,22 @@ public record EngineSettings(boolean enabled, String keyPrefix, String keyVersio
          * @return that client's pool as configured
          */
         public static RedisPool of(Optional<String> clientName) {
-            String key = clientName.map(name -> "quarkus.redis.\"" + name + "\".max-pool-size")
-                    .orElse("quarkus.redis.max-pool-size");
-            return new RedisPool(key,
-                    ConfigProvider.getConfig().getOptionalValue(key, Integer.class).orElse(DEFAULT_SIZE));
+            Config config = ConfigProvider.getConfig();
+            if (clientName.isEmpty()) {
+                String key = "quarkus.redis.max-pool-size";
+                return new RedisPool(key, config.getOptionalValue(key, Integer.class).orElse(DEFAULT_SIZE));
+            }
+            // A property lookup does not match quoted and unquoted segments to each other: try both spellings.
+            String name = clientName.get();
+            String plain = "quarkus.redis." + name + ".max-pool-size";
+            String quoted = "quarkus.redis.\"" + name + "\".max-pool-size";
+            for (String key : List.of(plain, quoted)) {
+                Optional<Integer> size = config.getOptionalValue(key, Integer.class);
+                if (size.isPresent()) {
+                    return new RedisPool(key, size.get());
+                }
+            }
+            return new RedisPool(name.contains(".") ? quoted : plain, DEFAULT_SIZE);
         }
     }
 
