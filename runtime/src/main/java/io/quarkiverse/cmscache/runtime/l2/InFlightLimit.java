@@ -127,10 +127,6 @@ final class InFlightLimit {
         return rejected.sum();
     }
 
-    int limit() {
-        return limit;
-    }
-
     private final class Waiting<T> {
         private final Supplier<Uni<T>> command;
         private final UniEmitter<? super T> emitter;

@@ -258,15 +258,16 @@ public final class RedisL2 {
 
     /**
      * Deletes tag versions older than the retention (at most {@code maxVersions}) and prunes the given tag sets of
-     * members whose entry is gone or no longer carries the tag (at most {@code membersPerSet} checked per set).
+     * members whose entry is gone or no longer carries the tag (at most {@code maxMemberChecks} members checked in
+     * all, 20 at a time per set while at least half of them are dead).
      *
      * @return how many versions were deleted and how many set members removed
      */
-    public Uni<long[]> sweep(List<String> tagSets, Duration versionRetention, int maxVersions, int membersPerSet) {
+    public Uni<long[]> sweep(List<String> tagSets, Duration versionRetention, int maxVersions, int maxMemberChecks) {
         List<String> scriptKeys = new ArrayList<>(1 + tagSets.size());
         scriptKeys.add(keys.versionIndex());
         scriptKeys.addAll(tagSets);
-        return run(sweep, scriptKeys, List.of(versionRetention.toMillis(), (long) maxVersions, (long) membersPerSet,
+        return run(sweep, scriptKeys, List.of(versionRetention.toMillis(), (long) maxVersions, (long) maxMemberChecks,
                 keys.versionPrefix())).map(response -> new long[] { response.get(0).toLong(), response.get(1).toLong() });
     }
 
