@@ -83,9 +83,7 @@ public class EvictionSafetyTest {
                 }
             }
         }
-        String info = redis.execute("INFO", "stats").toString();
-        long evicted = info.lines().filter(line -> line.startsWith("evicted_keys:"))
-                .mapToLong(line -> Long.parseLong(line.substring("evicted_keys:".length()).trim())).sum();
+        long evicted = REDIS.evictedKeys();
         assertTrue(evicted > 0, "Redis evicted keys: " + evicted);
 
         for (int b = 0; b < BLOCKS; b++) {

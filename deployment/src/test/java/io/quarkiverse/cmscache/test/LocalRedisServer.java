@@ -16,7 +16,9 @@ import java.util.List;
 
 /**
  * A {@code redis-server} of a test's own, on a free port, that the test may stop and restart; the shared Redis on
- * 6379 is never touched. Data is kept in an append-only file, so a restart brings back what was stored.
+ * 6379 is never touched. Data is kept in an append-only file, so a restart brings back what was stored; or, for a
+ * {@link #snapshotting} server, only in the snapshot taken by the last {@link #save()}, so that a restart brings back
+ * older data, as a Redis persisted with RDB does after a crash.
  * <p>
  * QuarkusUnitTest loads a test class twice (JUnit's class loader and the application's), so a server is identified
  * by a name and found again through a system property rather than held as a process handle.
@@ -25,24 +27,37 @@ public final class LocalRedisServer {
 
     private final int port;
     private final Path dir;
+    private final boolean snapshots;
 
-    private LocalRedisServer(int port, Path dir) {
+    private LocalRedisServer(int port, Path dir, boolean snapshots) {
         this.port = port;
         this.dir = dir;
+        this.snapshots = snapshots;
     }
 
     /**
      * @return the server of that name, started on first use
      */
-    public static synchronized LocalRedisServer named(String name) {
+    public static LocalRedisServer named(String name) {
+        return named(name, false);
+    }
+
+    /**
+     * @return the server of that name, started on first use, persisting only the snapshots {@link #save()} takes
+     */
+    public static LocalRedisServer snapshotting(String name) {
+        return named(name, true);
+    }
+
+    private static synchronized LocalRedisServer named(String name, boolean snapshots) {
         String property = "cms-cache.test.redis." + name;
         String known = System.getProperty(property);
         if (known != null) {
             String[] parts = known.split("\\|", 2);
-            return new LocalRedisServer(Integer.parseInt(parts[0]), Path.of(parts[1]));
+            return new LocalRedisServer(Integer.parseInt(parts[0]), Path.of(parts[1]), snapshots);
         }
         for (int attempt = 0; attempt < 5; attempt++) {
-            LocalRedisServer server = new LocalRedisServer(freePort(), temporaryDirectory());
+            LocalRedisServer server = new LocalRedisServer(freePort(), temporaryDirectory(), snapshots);
             if (server.tryStart()) {
                 System.setProperty(property, server.port + "|" + server.dir);
                 Runtime.getRuntime().addShutdownHook(new Thread(server::stop));
@@ -103,8 +118,13 @@ public final class LocalRedisServer {
     private boolean tryStart() {
         Process process;
         try {
-            process = new ProcessBuilder(List.of("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", dir.toString()))
+            List<String> persistence = snapshots
+                    ? List.of("--save", "", "--appendonly", "no", "--dbfilename", "dump.rdb")
+                    : List.of("--save", "", "--appendonly", "yes", "--appendfsync", "always");
+            List<String> command = new java.util.ArrayList<>(List.of("redis-server", "--port", String.valueOf(port),
+                    "--bind", "127.0.0.1", "--dir", dir.toString()));
+            command.addAll(persistence);
+            process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile()))
                     .start();
@@ -180,6 +200,29 @@ public final class LocalRedisServer {
                 .orElseThrow(() -> new IllegalStateException("no process_id in INFO server"));
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         awaitPort(false);
+    }
+
+    /**
+     * Takes a snapshot now ({@code SAVE}): what a {@link #snapshotting} server comes back with after {@link #kill()}
+     * and {@link #start()}.
+     */
+    public void save() {
+        command("SAVE");
+    }
+
+    /**
+     * @return how many keys the server evicted since it started ({@code evicted_keys} of {@code INFO stats})
+     */
+    public long evictedKeys() {
+        return command("INFO", "stats").lines().filter(line -> line.startsWith("evicted_keys:"))
+                .mapToLong(line -> Long.parseLong(line.substring("evicted_keys:".length()).trim())).sum();
+    }
+
+    /**
+     * @return whether the key exists
+     */
+    public boolean exists(String key) {
+        return "1".equals(command("EXISTS", key));
     }
 
     /**

@@ -108,8 +108,8 @@ public final class CmsCacheEngine implements CmsCache, AutoCloseable {
         this.budget = settings.l1MaxMemory() > 0
                 ? new L1Budget(settings.l1MaxMemory(), () -> regions.all().stream().map(Region::l1).toList())
                 : null;
-        this.invalidator = new Invalidator(regions, index, versions, l2, afterCommit, instanceId,
-                settings.tagVersionRetention(), settings.logSize(), listeners);
+        this.invalidator = new Invalidator(regions, index, versions, l2, afterCommit, instanceId, settings.logSize(),
+                listeners);
         this.sweep = useRedis ? new MetadataSweep(l2, settings.tagVersionRetention()) : null;
         this.feed = useRedis
                 ? new InvalidationFeed(l2, vertx, invalidator, versions, settings.gapTimeout(), settings.l2Timeout(),
@@ -170,8 +170,10 @@ public final class CmsCacheEngine implements CmsCache, AutoCloseable {
             // Half-open means a probe is on its way, not that Redis answered: still down until the probe succeeds,
             // so the state does not flicker between down and degraded once per breaker delay during an outage.
             case OPEN, HALF_OPEN -> L2State.DOWN;
-            default -> feed.isSubscribed() && !invalidator.versions().hasUnconfirmed() ? L2State.UP
-                    : L2State.DEGRADED;
+            default -> feed.evictionPolicy().mayEvictMetadata() ? L2State.REFUSED
+                    : feed.isSubscribed() && l2.distrusted() == null && !invalidator.versions().hasUnconfirmed()
+                            ? L2State.UP
+                            : L2State.DEGRADED;
         };
     }
 

@@ -10,7 +10,8 @@ import io.quarkiverse.cmscache.runtime.CmsCacheEngine;
 import io.quarkiverse.cmscache.runtime.warming.Warming;
 
 /**
- * Readiness of the cache: reports the state of Redis ({@code up}, {@code degraded}, {@code down} or {@code off}) and of
+ * Readiness of the cache: reports the state of Redis ({@code up}, {@code degraded}, {@code down}, {@code refused} --
+ * not used because it may evict the cache's metadata -- or {@code off}) and of
  * the invalidation subscription ({@code up}: it answers its liveness {@code PING}s; {@code down}; {@code off}), whether
  * Redis may evict the cache's metadata ({@code safe}, {@code unsafe (<policy>)}, {@code unknown}, {@code off}),
  * which never makes the application unready -- it keeps serving from L1 and the loaders without Redis -- and, when

@@ -4,6 +4,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.jboss.logging.Logger;
@@ -38,6 +42,12 @@ public final class InvalidationFeed {
 
     private static final Logger LOG = Logger.getLogger(InvalidationFeed.class);
 
+    /** Starts the message {@code recover.lua} publishes when it starts a new generation. */
+    private static final String REWIND = "rewind ";
+
+    private static final String SUBSCRIPTION_DOWN = "the invalidation subscription is down: Redis may have restarted "
+            + "or failed over, and is checked once it is back";
+
     private final RedisL2 l2;
     private final Vertx vertx;
     private final Invalidator invalidator;
@@ -46,6 +56,8 @@ public final class InvalidationFeed {
     private final Duration pingTimeout;
     private final int logSize;
     private final AtomicBoolean reconciling = new AtomicBoolean();
+    private final AtomicBoolean checking = new AtomicBoolean();
+    private final CompletableFuture<Void> firstCheck = new CompletableFuture<>();
     private volatile boolean closed;
     private volatile RedisConnection connection;
     private volatile long timer = -1;
@@ -75,8 +87,9 @@ public final class InvalidationFeed {
      */
     public void start(Duration timeout) {
         try {
-            long seq = l2.sequence().await().atMost(timeout.multipliedBy(2));
-            versions.reset(seq, System.nanoTime());
+            RedisL2.Sequence seq = l2.sequence().await().atMost(timeout.multipliedBy(2));
+            versions.reset(seq.sequence(), System.nanoTime());
+            l2.raiseFloor(seq.floor());
         } catch (RuntimeException e) {
             LOG.warnf("CMS cache could not read the invalidation sequence from Redis at start-up (%s); "
                     + "it will reconcile once Redis is reachable", e.getMessage());
@@ -85,6 +98,15 @@ public final class InvalidationFeed {
         // Half the gap timeout, for the gaps; at most a second, for the subscription's liveness.
         long period = Math.max(50, Math.min(1_000, gapTimeout.toMillis() / 2));
         timer = vertx.setPeriodic(period, id -> tick());
+        try {
+            // Entries are trusted once the subscription is up and checked: wait for it, briefly, so that an
+            // application starting next to a healthy Redis uses it from its first request.
+            firstCheck.get(timeout.multipliedBy(2).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            LOG.debugf("CMS cache starts before its subscription is checked; Redis entries are used once it is");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -113,14 +135,13 @@ public final class InvalidationFeed {
                         connection = conn;
                         reconnectDelayMs = 100;
                         if (subscribedOnce) {
-                            LOG.infof("CMS cache resubscribed to %s; reconciling missed invalidations", l2.keys().channel());
+                            LOG.infof("CMS cache resubscribed to %s; checking Redis's history and reconciling missed "
+                                    + "invalidations", l2.keys().channel());
                         }
                         subscribedOnce = true;
                         // Redis is back for sure: use it again now, not once the breaker's delay has passed.
                         l2.redisAnswered();
-                        reconcile();
-                        // Checked on every (re)subscription: a failover may land on a server set up differently.
-                        checkEvictionPolicy();
+                        check(conn);
                     }, failure -> {
                         conn.closeAndForget();
                         retry(failure);
@@ -128,18 +149,108 @@ public final class InvalidationFeed {
         }, this::retry);
     }
 
-    private void checkEvictionPolicy() {
-        l2.evictionPolicy().subscribe().with(policy -> {
-            EvictionPolicy before = evictionPolicy;
-            evictionPolicy = policy;
-            if (policy.mayEvictMetadata() && !policy.equals(before)) {
-                LOG.warnf("CMS cache: Redis runs with maxmemory-policy %s and maxmemory %d bytes, so it may evict the "
-                        + "cache's tag sets and tag versions; an invalidation can then miss entries, which are served "
-                        + "stale from Redis until their TTL. Set maxmemory-policy to a volatile-* policy or noeviction "
-                        + "(see 'Production Redis' in the CMS cache docs)",
-                        policy.policy(), policy.maxMemory());
+    /**
+     * Decides whether Redis's entries can be trusted, after every (re)subscription -- Redis may have restarted or
+     * failed over meanwhile -- and on every tick while they are not:
+     * <ol>
+     * <li>Redis's eviction policy must not be able to drop the cache's metadata (an {@code allkeys-*} policy with a
+     * memory limit): otherwise entries stay untrusted, and L2 unused, until the policy changes;</li>
+     * <li>Redis must not have gone back in time: a floor above the one this instance knows means another instance
+     * found so and started a new generation, which this instance adopts; a sequence behind the highest number this
+     * instance has seen, or a log whose message for the last invalidation this instance applied differs from the one
+     * it applied (the number was handed out again), means this instance finds so now, and starts one
+     * ({@link RedisL2#recover});</li>
+     * <li>the invalidations missed meanwhile are reconciled.</li>
+     * </ol>
+     * Only then are entries trusted again.
+     */
+    private void check(RedisConnection conn) {
+        if (closed || connection != conn || !checking.compareAndSet(false, true)) {
+            return;
+        }
+        l2.evictionPolicy().onFailure().recoverWithItem(EvictionPolicy.UNKNOWN).chain(policy -> {
+            noteEvictionPolicy(policy);
+            if (policy.mayEvictMetadata()) {
+                l2.distrust("Redis may evict the cache's metadata (maxmemory-policy " + policy.policy() + ")");
+                return Uni.createFrom().voidItem();
             }
-        }, failure -> LOG.debugf("CMS cache could not read Redis's eviction policy: %s", failure.getMessage()));
+            return l2.log(logSize).chain(log -> l2.sequence().chain(seq -> checkHistory(log, seq)).invoke(current -> {
+                reconcile(log, current);
+                if (connection == conn) {
+                    l2.trust();
+                }
+            })).replaceWithVoid();
+        }).onTermination().invoke(() -> checking.set(false)).subscribe().with(ok -> firstCheck.complete(null),
+                failure -> LOG.debugf("CMS cache could not check Redis yet: %s", failure.getMessage()));
+    }
+
+    /**
+     * @return the current sequence number, after adopting or starting a new generation if Redis went back in time
+     */
+    private Uni<Long> checkHistory(List<String> log, RedisL2.Sequence seq) {
+        if (invalidator.adoptFloor(seq.floor(), seq.sequence())) {
+            return Uni.createFrom().item(seq.sequence());
+        }
+        long highest = versions.highestSeen();
+        String contradiction = null;
+        if (seq.sequence() < highest) {
+            contradiction = "its invalidation sequence is at #" + seq.sequence() + ", behind #" + highest
+                    + " seen here";
+        } else {
+            contradiction = contradictedBy(log);
+        }
+        if (contradiction == null) {
+            return Uni.createFrom().item(seq.sequence());
+        }
+        LOG.warnf("CMS cache: Redis went back in time (%s): starting a new generation of its entries", contradiction);
+        return l2.recover(highest).map(recovered -> {
+            invalidator.adoptFloor(recovered.floor(), recovered.sequence());
+            return recovered.sequence();
+        });
+    }
+
+    /**
+     * @return why the log contradicts the last invalidation applied here, or {@code null} if it does not (or no
+     *         longer reaches back to it)
+     */
+    private String contradictedBy(List<String> log) {
+        String last = versions.lastMessage();
+        long lastSeq = versions.lastMessageSeq();
+        if (last == null || log.isEmpty()) {
+            return null;
+        }
+        long oldest = Long.MAX_VALUE;
+        for (String line : log) {
+            InvalidationMessage message = InvalidationMessage.parse(line);
+            if (message == null) {
+                continue;
+            }
+            if (message.seq() == lastSeq) {
+                return line.equals(last) ? null
+                        : "its log holds another invalidation #" + lastSeq + " than the one applied here";
+            }
+            oldest = Math.min(oldest, message.seq());
+        }
+        return oldest < lastSeq ? "its log lacks invalidation #" + lastSeq + ", applied here" : null;
+    }
+
+    private void noteEvictionPolicy(EvictionPolicy policy) {
+        EvictionPolicy before = evictionPolicy;
+        evictionPolicy = policy;
+        if (policy.equals(before)) {
+            return;
+        }
+        if (policy.mayEvictMetadata()) {
+            LOG.warnf("CMS cache does not use Redis as its second level: Redis runs with maxmemory-policy %s and "
+                    + "maxmemory %d bytes, so it may evict the cache's tag sets and tag versions, and an invalidation "
+                    + "could then miss entries. Set maxmemory-policy to a volatile-* policy (for example volatile-lru) "
+                    + "or noeviction; until then entries are cached in each instance's L1 only, and invalidations still "
+                    + "reach every instance (see 'Production Redis' in the CMS cache docs)",
+                    policy.policy(), policy.maxMemory());
+        } else if (before.mayEvictMetadata()) {
+            LOG.infof("CMS cache: Redis now runs with maxmemory-policy %s; using it as the second level again",
+                    policy.policy());
+        }
     }
 
     /**
@@ -162,6 +273,7 @@ public final class InvalidationFeed {
             return;
         }
         connection = null;
+        l2.distrust(SUBSCRIPTION_DOWN);
         if (!closed) {
             LOG.warnf("CMS cache lost its subscription to %s; resubscribing", l2.keys().channel());
             retry(null);
@@ -186,6 +298,7 @@ public final class InvalidationFeed {
                 return;
             }
             connection = null;
+            l2.distrust(SUBSCRIPTION_DOWN);
             LOG.warnf("CMS cache's subscription to %s did not answer a PING within %d ms; replacing it",
                     l2.keys().channel(), pingTimeout.toMillis());
             conn.closeAndForget();
@@ -201,7 +314,8 @@ public final class InvalidationFeed {
             LOG.debugf("CMS cache could not subscribe to the invalidation channel: %s", failure.getMessage());
         }
         long delay = reconnectDelayMs;
-        reconnectDelayMs = Math.min(5_000, reconnectDelayMs * 2);
+        // At most half a second apart, so that Redis entries are used again soon after Redis is back.
+        reconnectDelayMs = Math.min(500, reconnectDelayMs * 2);
         vertx.setTimer(delay, id -> subscribe());
     }
 
@@ -216,12 +330,17 @@ public final class InvalidationFeed {
     }
 
     private void apply(String message) {
+        if (message.startsWith(REWIND)) {
+            // Another instance started a new generation: adopt it now rather than on the next tick.
+            checkSequence();
+            return;
+        }
         InvalidationMessage parsed = InvalidationMessage.parse(message);
         if (parsed == null) {
             LOG.warnf("CMS cache ignored a malformed invalidation message: %s", message);
             return;
         }
-        invalidator.applyRemote(parsed);
+        invalidator.applyRemote(parsed, message);
     }
 
     private void tick() {
@@ -231,9 +350,33 @@ public final class InvalidationFeed {
         checkSubscription();
         invalidator.replayUnconfirmed().subscribe().with(ok -> {
         }, failure -> LOG.debugf("CMS cache could not replay invalidations yet: %s", failure.getMessage()));
+        RedisConnection conn = connection;
+        if (conn != null && l2.distrusted() != null) {
+            check(conn);
+        }
+        checkSequence();
+    }
+
+    /**
+     * Reads the sequence and floor: adopts a new generation, starts one if Redis's sequence went behind what this
+     * instance has seen, and reconciles a gap that stayed open longer than the gap timeout.
+     */
+    private void checkSequence() {
         l2.sequence().subscribe().with(seq -> {
+            if (invalidator.adoptFloor(seq.floor(), seq.sequence())) {
+                return;
+            }
+            long highest = versions.highestSeen();
+            if (seq.sequence() < highest) {
+                LOG.warnf("CMS cache: Redis went back in time (its invalidation sequence is at #%d, behind #%d seen "
+                        + "here): starting a new generation of its entries", seq.sequence(), highest);
+                l2.recover(highest).subscribe().with(
+                        recovered -> invalidator.adoptFloor(recovered.floor(), recovered.sequence()),
+                        failure -> LOG.debugf("CMS cache could not start a new generation yet: %s", failure.getMessage()));
+                return;
+            }
             long now = System.nanoTime();
-            versions.observe(seq, now);
+            versions.observe(seq.sequence(), now);
             long openedAt = versions.gapOpenedAt();
             if (openedAt != 0 && now - openedAt >= gapTimeout.toNanos()) {
                 reconcile();
@@ -252,7 +395,7 @@ public final class InvalidationFeed {
             return Uni.createFrom().voidItem();
         }
         Uni<Void> work = l2.log(logSize).chain(log -> l2.sequence().map(current -> {
-            reconcile(log, current);
+            reconcile(log, current.sequence());
             return (Void) null;
         })).onTermination().invoke(() -> reconciling.set(false)).memoize().indefinitely();
         work.subscribe().with(ok -> {
@@ -284,7 +427,7 @@ public final class InvalidationFeed {
         int replayed = 0;
         for (InvalidationMessage message : messages) {
             if (message.seq() > applied && !versions.isApplied(message.seq())) {
-                invalidator.applyRemote(message);
+                invalidator.applyRemote(message, null);
                 replayed++;
             }
         }

@@ -1,6 +1,5 @@
 package io.quarkiverse.cmscache.runtime.invalidation;
 
-import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,21 +48,19 @@ public final class Invalidator {
     private final RedisL2 l2;
     private final AfterCommit afterCommit;
     private final String instanceId;
-    private final Duration versionRetention;
     private final int logSize;
     private final List<CmsInvalidationListener> listeners;
     private final InvalidationLog log;
     private final AtomicBoolean replaying = new AtomicBoolean();
 
     public Invalidator(Regions regions, TagIndex index, TagVersions versions, RedisL2 l2, AfterCommit afterCommit,
-            String instanceId, Duration versionRetention, int logSize, List<CmsInvalidationListener> listeners) {
+            String instanceId, int logSize, List<CmsInvalidationListener> listeners) {
         this.regions = regions;
         this.index = index;
         this.versions = versions;
         this.l2 = l2;
         this.afterCommit = afterCommit;
         this.instanceId = instanceId;
-        this.versionRetention = versionRetention;
         this.logSize = logSize;
         this.listeners = List.copyOf(listeners);
         this.log = new InvalidationLog(logSize, l2);
@@ -150,7 +147,7 @@ public final class Invalidator {
         }
         long generation = versions.markUnconfirmed(tags);
         int evicted = applyLocally(tags);
-        return l2.invalidate(tags, instanceId, versionRetention, logSize, InvalidationMessage.details(at, trigger))
+        return l2.invalidate(tags, instanceId, versions.highestSeen(), logSize, InvalidationMessage.details(at, trigger))
                 .onItemOrFailure().invoke((done, failure) -> afterRedis(tags, generation, trigger, at, evicted, done,
                         failure))
                 .onFailure().recoverWithNull()
@@ -171,8 +168,10 @@ public final class Invalidator {
             tell(tags);
             return;
         }
+        adoptFloor(done.floor(), done.sequence() - 1);
         versions.confirm(tags, generation);
         versions.markApplied(done.sequence(), System.nanoTime());
+        versions.noteMessage(done.sequence(), done.message());
         log.record(new InvalidationRecord(done.sequence(), at, List.copyOf(tags), trigger, instanceId, evicted,
                 done.deleted(), System.currentTimeMillis()));
         tell(tags);
@@ -198,16 +197,18 @@ public final class Invalidator {
      * Redis answered or not, before it returns, and logs what it evicted; so the echo only marks the sequence number
      * as applied (when it overtakes the invalidating thread), leaving the eviction, and its count, to that thread.
      */
-    public void applyRemote(InvalidationMessage message) {
+    public void applyRemote(InvalidationMessage message, String text) {
         if (versions.isApplied(message.seq())) {
             return;
         }
         if (instanceId.equals(message.origin())) {
             versions.markApplied(message.seq(), System.nanoTime());
+            versions.noteMessage(message.seq(), text);
             return;
         }
         int evicted = applyLocally(message.tags());
         versions.markApplied(message.seq(), System.nanoTime());
+        versions.noteMessage(message.seq(), text);
         log.record(message.toRecord().appliedHere(evicted, System.currentTimeMillis()));
     }
 
@@ -237,16 +238,39 @@ public final class Invalidator {
      * @return how many entries were dropped
      */
     public int dropAllLocally() {
+        return dropAllLocally(Trigger.reconciliation("missed invalidations no longer in the Redis log: dropped L1"));
+    }
+
+    private int dropAllLocally(Trigger trigger) {
         versions.recordDropAll();
         int dropped = 0;
         for (Region region : regions.all()) {
             dropped += region.dropAll();
         }
         long now = System.currentTimeMillis();
-        log.record(new InvalidationRecord(-1, now, List.of(),
-                Trigger.reconciliation("missed invalidations no longer in the Redis log: dropped L1"), instanceId,
-                dropped, -1, now));
+        log.record(new InvalidationRecord(-1, now, List.of(), trigger, instanceId, dropped, -1, now));
         return dropped;
+    }
+
+    /**
+     * Adopts a floor read from Redis (or raised by one of this instance's invalidations): if it is above the one this
+     * instance knew, Redis went back in time and an instance started a new generation, so everything cached here may
+     * hold content invalidated in the part of the history Redis forgot. Drops L1 and takes every invalidation up to
+     * {@code sequence} as applied.
+     *
+     * @return whether the floor rose
+     */
+    public boolean adoptFloor(long floor, long sequence) {
+        if (l2 == null || !l2.raiseFloor(floor)) {
+            return false;
+        }
+        int dropped = dropAllLocally(Trigger.reconciliation("Redis went back in time (restart from an older snapshot "
+                + "or failover to a replica that lagged): dropped L1"));
+        versions.reset(sequence, System.nanoTime());
+        LOG.warnf("CMS cache: Redis went back in time (a restart from an older snapshot, or a failover to a replica "
+                + "that lagged) and a new generation of its entries started at #%d; entries stored before are ignored, "
+                + "and this instance dropped its L1 (%d entries)", floor, dropped);
+        return true;
     }
 
     /**
@@ -281,11 +305,13 @@ public final class Invalidator {
         long at = System.currentTimeMillis();
         Trigger trigger = Trigger.reconciliation("invalidations made while Redis was unreachable");
         Set<String> tags = batch.keySet();
-        return l2.invalidate(tags, instanceId, versionRetention, logSize, InvalidationMessage.details(at, trigger))
+        return l2.invalidate(tags, instanceId, versions.highestSeen(), logSize, InvalidationMessage.details(at, trigger))
                 .invoke(done -> {
+                    adoptFloor(done.floor(), done.sequence() - 1);
                     // This instance evicted the tags when they were requested; what it cached since came from the origin.
                     versions.confirm(batch);
                     versions.markApplied(done.sequence(), System.nanoTime());
+                    versions.noteMessage(done.sequence(), done.message());
                     log.record(new InvalidationRecord(done.sequence(), at, List.copyOf(tags), trigger, instanceId, 0,
                             done.deleted(), System.currentTimeMillis()));
                     LOG.infof("CMS cache sent %d of the tags invalidated while Redis was unreachable (#%d, %d entries "

@@ -59,6 +59,8 @@ public final class TagVersions {
     private final TreeSet<Long> ahead = new TreeSet<>();
     private long gapOpenedAt;
     private long highestSeen;
+    private long lastMessageSeq;
+    private String lastMessage;
 
     /**
      * @param retention how long tag epochs are kept
@@ -175,6 +177,31 @@ public final class TagVersions {
         highestSeen = Math.max(highestSeen, seq);
         advance(nowNanos);
         return true;
+    }
+
+    /**
+     * Remembers the message of the highest-numbered invalidation applied here, to check later that Redis's log still
+     * tells the same history ({@link #lastMessage}).
+     */
+    public synchronized void noteMessage(long seq, String text) {
+        if (text != null && seq >= lastMessageSeq) {
+            lastMessageSeq = seq;
+            lastMessage = text;
+        }
+    }
+
+    /**
+     * @return the message of the highest-numbered invalidation applied here, as published, or {@code null} if none
+     */
+    public synchronized String lastMessage() {
+        return lastMessage;
+    }
+
+    /**
+     * @return the sequence number of {@link #lastMessage()}, 0 if none
+     */
+    public synchronized long lastMessageSeq() {
+        return lastMessageSeq;
     }
 
     /**

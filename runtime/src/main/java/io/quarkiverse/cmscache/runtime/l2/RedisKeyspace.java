@@ -16,7 +16,9 @@ package io.quarkiverse.cmscache.runtime.l2;
  * Redis ({@code volatile-*}) never drops one; pruned by every write and by the metadata sweep instead;</li>
  * <li>{@code {ns}:v:<tag>} the sequence number of the tag's last invalidation, and {@code {ns}:vt} the tags by the
  * time of their last invalidation. No TTL either; the sweep deletes versions older than the retention;</li>
- * <li>{@code {ns}:seq} the invalidation sequence; {@code {ns}:log} the capped log of recent invalidations;</li>
+ * <li>{@code {ns}:seq} the invalidation sequence; {@code {ns}:log} the capped log of recent invalidations;
+ * {@code {ns}:floor} the sequence number at which the namespace was last found to have gone back in time (entries
+ * loaded before it are not trusted);</li>
  * <li>{@code {ns}:lease:<key>} and {@code {ns}:refresh:<key>} short leases: which instance loads a missing entry,
  * which one refreshes an entry;</li>
  * <li>{@code {ns}:hot}, {@code {ns}:hot:recipes}, {@code {ns}:hot:decayed} the fading read counts of entries and how
@@ -78,6 +80,13 @@ public final class RedisKeyspace {
 
     public String sequence() {
         return slot + ":seq";
+    }
+
+    /**
+     * @return the lowest basis an entry may have: raised when Redis is found to have gone back in time
+     */
+    public String floor() {
+        return slot + ":floor";
     }
 
     public String log() {

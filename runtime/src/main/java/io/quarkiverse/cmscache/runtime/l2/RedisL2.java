@@ -47,6 +47,9 @@ public final class RedisL2 {
     private final String breakerName;
     private final InFlightLimit inFlight;
     private volatile CircuitBreakerState state = CircuitBreakerState.CLOSED;
+    /** Why entries are not trusted now, or {@code null} when they are. */
+    private volatile String distrust = "the invalidation subscription has not been checked yet";
+    private volatile long floor;
     private final Script write = Script.load("write");
     private final Script invalidate = Script.load("invalidate");
     private final Script sequence = Script.load("sequence");
@@ -54,6 +57,7 @@ public final class RedisL2 {
     private final Script release = Script.load("release");
     private final Script hot = Script.load("hot");
     private final Script sweep = Script.load("sweep");
+    private final Script recover = Script.load("recover");
 
     /**
      * @param redis the client
@@ -79,7 +83,8 @@ public final class RedisL2 {
                 .delay(breaker.delay().toMillis(), ChronoUnit.MILLIS)
                 // A script Redis does not know yet is sent again in full, and a command refused because too many
                 // wait says nothing about Redis: neither is a sign of trouble.
-                .when(failure -> !Script.isNoScript(failure) && !(failure instanceof L2BusyException))
+                .when(failure -> !Script.isNoScript(failure) && !(failure instanceof L2BusyException)
+                        && !(failure instanceof L2UntrustedException))
                 .onStateChange(this::stateChanged)
                 .done()
                 .build();
@@ -105,6 +110,52 @@ public final class RedisL2 {
             // The reset does not go through the state-change callback.
             stateChanged(CircuitBreakerState.CLOSED);
         }
+    }
+
+    /**
+     * Trusts Redis's entries again, once the invalidation feed has checked that Redis did not go back in time (and that
+     * it does not evict the cache's metadata).
+     */
+    public void trust() {
+        distrust = null;
+    }
+
+    /**
+     * Stops reading, writing and leasing entries until {@link #trust()}: Redis may have restarted or failed over, with
+     * older data, or may evict the cache's metadata. Invalidations are still sent.
+     *
+     * @param reason why, for the exception entry commands fail with meanwhile
+     */
+    public void distrust(String reason) {
+        distrust = reason;
+    }
+
+    /**
+     * @return why entries are not trusted now, or {@code null} when they are
+     */
+    public String distrusted() {
+        return distrust;
+    }
+
+    /**
+     * @return the floor this instance knows: entries loaded on a basis below it are from before Redis last went back
+     *         in time, and are misses
+     */
+    public long floor() {
+        return floor;
+    }
+
+    /**
+     * Raises the floor this instance knows (never lowers it).
+     *
+     * @return whether it rose
+     */
+    public synchronized boolean raiseFloor(long newFloor) {
+        if (newFloor <= floor) {
+            return false;
+        }
+        floor = newFloor;
+        return true;
     }
 
     /**
@@ -148,8 +199,19 @@ public final class RedisL2 {
      *
      * @param sequence the invalidation's sequence number
      * @param deleted how many entries it deleted from Redis
+     * @param message the message as published and logged
+     * @param floor the namespace's floor (raised by this invalidation if Redis had gone back in time)
      */
-    public record Invalidated(long sequence, long deleted) {
+    public record Invalidated(long sequence, long deleted, String message, long floor) {
+    }
+
+    /**
+     * The invalidation sequence as Redis holds it.
+     *
+     * @param sequence the number of the last invalidation
+     * @param floor the namespace's floor, 0 if it never went back in time
+     */
+    public record Sequence(long sequence, long floor) {
     }
 
     /**
@@ -159,7 +221,7 @@ public final class RedisL2 {
      *         may be {@code null} if the hash is not one of ours)
      */
     public Uni<byte[][]> read(String key) {
-        return send(Request.cmd(Command.HMGET).arg(keys.entry(key)).arg("m").arg("t").arg("v"))
+        return sendTrusted(Request.cmd(Command.HMGET).arg(keys.entry(key)).arg("m").arg("t").arg("v"))
                 .map(response -> {
                     if (response == null || response.size() < 3 || response.get(0) == null) {
                         return null;
@@ -189,6 +251,8 @@ public final class RedisL2 {
         for (String tag : tags) {
             scriptKeys.add(keys.tagSet(tag));
         }
+        scriptKeys.add(keys.sequence());
+        scriptKeys.add(keys.floor());
         List<Object> args = new ArrayList<>(6 + tags.length);
         args.addAll(List.of(entry.basis(), EntryCodec.meta(entry), EntryCodec.tagsField(entry), value, ttl.toMillis(),
                 tagSetTtl.toMillis()));
@@ -197,20 +261,24 @@ public final class RedisL2 {
                 args.add(tagBasis);
             }
         }
-        return run(write, scriptKeys, args).map(response -> response.toInteger() == 1);
+        return runTrusted(write, scriptKeys, args).map(response -> response.toInteger() == 1);
     }
 
     /**
      * Invalidates tags atomically: sequence number, tag versions, deletion of the entries carrying them, log and
      * publication.
      *
+     * If Redis's sequence is behind {@code highestSeen}, or its floor behind the one this instance knows, Redis went
+     * back in time: the script first starts a new generation (see {@link #recover}), so that the invalidation never
+     * takes a number instances count as applied already.
+     *
      * @param tags the tags
      * @param origin the id of the invalidating instance
-     * @param versionRetention how long tag versions are kept
+     * @param highestSeen the highest sequence number this instance has seen
      * @param logSize how many invalidations the log keeps
      * @param details the details of the logged and published message, see {@code InvalidationMessage}
      */
-    public Uni<Invalidated> invalidate(Collection<String> tags, String origin, Duration versionRetention, int logSize,
+    public Uni<Invalidated> invalidate(Collection<String> tags, String origin, long highestSeen, int logSize,
             String details) {
         List<String> scriptKeys = new ArrayList<>(2 + 2 * tags.size());
         scriptKeys.add(keys.sequence());
@@ -220,15 +288,18 @@ public final class RedisL2 {
             scriptKeys.add(keys.tagSet(tag));
         }
         scriptKeys.add(keys.versionIndex());
-        List<Object> args = new ArrayList<>(5 + tags.size());
+        scriptKeys.add(keys.floor());
+        List<Object> args = new ArrayList<>(6 + tags.size());
         args.add(origin);
-        args.add(versionRetention.toMillis());
+        args.add(highestSeen);
         args.add((long) logSize);
         args.add(keys.channel());
         args.add(details);
+        args.add(floor);
         args.addAll(tags);
         return run(invalidate, scriptKeys, args)
-                .map(response -> new Invalidated(response.get(0).toLong(), response.get(1).toLong()));
+                .map(response -> new Invalidated(response.get(0).toLong(), response.get(1).toLong(),
+                        response.get(2).toString(), response.get(3).toLong()));
     }
 
     /**
@@ -272,10 +343,26 @@ public final class RedisL2 {
     }
 
     /**
-     * @return the current invalidation sequence number
+     * @return the current invalidation sequence number and floor
      */
-    public Uni<Long> sequence() {
-        return run(sequence, List.of(keys.sequence()), List.of()).map(Response::toLong);
+    public Uni<Sequence> sequence() {
+        return run(sequence, List.of(keys.sequence(), keys.floor()), List.of())
+                .map(response -> new Sequence(response.get(0).toLong(), response.get(1).toLong()));
+    }
+
+    /**
+     * Starts a new generation of the namespace, because Redis went back in time: its sequence is behind what this
+     * instance has seen, or its log contradicts it. The floor and the sequence jump above every number handed out
+     * before, the log is emptied, and every instance hears of it (a {@code rewind} message, and the floor it reads on
+     * every tick). Does nothing if the floor rose since this instance last read it.
+     *
+     * @param highestSeen the highest sequence number this instance has seen
+     * @return the sequence and floor after it
+     */
+    public Uni<Sequence> recover(long highestSeen) {
+        return run(recover, List.of(keys.sequence(), keys.floor(), keys.log()),
+                List.of(highestSeen, floor, keys.channel()))
+                .map(response -> new Sequence(response.get(0).toLong(), response.get(1).toLong()));
     }
 
     /**
@@ -322,7 +409,7 @@ public final class RedisL2 {
      * @return whether this owner now holds it
      */
     public Uni<Boolean> tryLease(String name, String owner, Duration ttl) {
-        return send(Request.cmd(Command.SET).arg(name).arg(owner).arg("NX").arg("PX").arg(ttl.toMillis()))
+        return sendTrusted(Request.cmd(Command.SET).arg(name).arg(owner).arg("NX").arg("PX").arg(ttl.toMillis()))
                 .map(response -> response != null && "OK".equals(response.toString()));
     }
 
@@ -330,7 +417,7 @@ public final class RedisL2 {
      * @return whether someone holds the lease
      */
     public Uni<Boolean> leaseHeld(String name) {
-        return send(Request.cmd(Command.EXISTS).arg(name)).map(response -> response.toLong() > 0);
+        return sendTrusted(Request.cmd(Command.EXISTS).arg(name)).map(response -> response.toLong() > 0);
     }
 
     /**
@@ -455,7 +542,7 @@ public final class RedisL2 {
      */
     public Uni<Stored> inspect(String key) {
         return read(key).chain(fields -> fields == null ? Uni.createFrom().nullItem()
-                : send(Request.cmd(Command.PTTL).arg(keys.entry(key)))
+                : sendTrusted(Request.cmd(Command.PTTL).arg(keys.entry(key)))
                         .map(ttl -> new Stored(fields[0], fields[1], fields[2], ttl.toLong())));
     }
 
@@ -474,7 +561,22 @@ public final class RedisL2 {
      * Deletes an entry (used for values that no longer deserialize).
      */
     public Uni<Void> delete(String key) {
-        return send(Request.cmd(Command.DEL).arg(keys.entry(key))).replaceWithVoid();
+        return sendTrusted(Request.cmd(Command.DEL).arg(keys.entry(key))).replaceWithVoid();
+    }
+
+    /**
+     * {@link #send}, for a command about entries: fails at once with {@link L2UntrustedException} while entries are
+     * not trusted.
+     */
+    private Uni<Response> sendTrusted(Request request) {
+        String reason = distrust;
+        return reason == null ? send(request) : Uni.createFrom().failure(new L2UntrustedException(reason));
+    }
+
+    private Uni<Response> runTrusted(Script script, List<String> scriptKeys, List<Object> args) {
+        String reason = distrust;
+        return reason == null ? run(script, scriptKeys, args)
+                : Uni.createFrom().failure(new L2UntrustedException(reason));
     }
 
     private Uni<Response> run(Script script, List<String> scriptKeys, List<Object> args) {

@@ -124,7 +124,7 @@ public class CmsCacheMetrics {
     private void bindL2(CmsCacheEngine engine) {
         for (L2State state : L2State.values()) {
             add(Gauge.builder(PREFIX + "l2.state", engine, e -> e.l2State() == state ? 1 : 0)
-                    .description("1 for the current state of the Redis level (up, degraded, down, off), else 0")
+                    .description("1 for the current state of the Redis level (up, degraded, down, refused, off), else 0")
                     .tags("state", state.name().toLowerCase()).register(registry));
         }
         if (engine.l2() != null) {

@@ -812,8 +812,9 @@ public final class Region {
                             + "miss. A key names one value type", key, type.javaType());
                     return null;
                 }
-                // Not trusted while an invalidation of one of its tags has not reached Redis.
-                return versions.isUnconfirmed(entry.tags()) ? null : entry;
+                // Not trusted while an invalidation of one of its tags has not reached Redis, nor if it was loaded
+                // before Redis last went back in time (its basis is below the floor).
+                return versions.isUnconfirmed(entry.tags()) || entry.basis() < l2.floor() ? null : entry;
             } catch (CorruptEntryException e) {
                 counters.corruptEntries.increment();
                 LOG.warnf("CMS cache treats %s as a miss and deletes it from Redis: %s", key, e.getMessage());

@@ -1,17 +1,32 @@
 -- Invalidates tags: takes the next sequence number, records it as each tag's version, deletes every entry that
 -- still carries one of the tags, logs and publishes the invalidation. Atomic, so a concurrent write either lands
 -- before (and is deleted) or after (and is refused by write.lua).
--- KEYS[1] sequence, KEYS[2] log, then for each tag i: KEYS[1+2i] its version key, KEYS[2+2i] its set; last, the index
--- of tag versions by time (a sorted set, for the metadata sweep)
--- ARGV[1] origin instance, ARGV[2] unused, ARGV[3] log size, ARGV[4] channel,
+-- KEYS[1] sequence, KEYS[2] log, then for each tag i: KEYS[1+2i] its version key, KEYS[2+2i] its set; then the index
+-- of tag versions by time (a sorted set, for the metadata sweep); last, the floor
+-- ARGV[1] origin instance, ARGV[2] the highest sequence number the caller has seen, ARGV[3] log size, ARGV[4] channel,
 -- ARGV[5] the message's details without their last field and closing brace ('{<ms>;<trigger>;<source>'),
--- ARGV[6 ..] the tags
--- Returns { sequence number, entries deleted }.
+-- ARGV[6] the floor the caller knows, ARGV[7 ..] the tags
+-- Returns { sequence number, entries deleted, the message, the floor }.
+local floorKey = KEYS[#KEYS]
+local versionIndex = KEYS[#KEYS - 1]
 if redis.call('EXISTS', KEYS[1]) == 0 then
   -- A new (or wiped) Redis starts the sequence at the current time in ms, above any number handed out before,
   -- so that instances see a gap and reconcile instead of mistaking new numbers for ones already applied.
   local now = redis.call('TIME')
   redis.call('SET', KEYS[1], now[1] .. string.format('%03d', math.floor(tonumber(now[2]) / 1000)))
+end
+local current = tonumber(redis.call('GET', KEYS[1]))
+local floor = tonumber(redis.call('GET', floorKey) or '0')
+if current < tonumber(ARGV[2]) or floor < tonumber(ARGV[6]) then
+  -- Redis is behind what the caller has seen: it went back in time (see recover.lua, which does the same). The
+  -- invalidation must not take a number instances count as applied already.
+  local new = math.max(current, floor, tonumber(ARGV[2]), tonumber(ARGV[6])) + 1000000
+  floor = new
+  local text = string.format('%d', new)
+  redis.call('SET', KEYS[1], text)
+  redis.call('SET', floorKey, text)
+  redis.call('DEL', KEYS[2])
+  redis.call('PUBLISH', ARGV[4], 'rewind ' .. text)
 end
 local time = redis.call('TIME')
 local nowMs = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
@@ -19,14 +34,14 @@ local seq = redis.call('INCR', KEYS[1])
 local seqText = string.format('%d', seq)
 local deleted = 0
 local tags = {}
-for i = 6, #ARGV do
+for i = 7, #ARGV do
   local tag = ARGV[i]
-  local k = i - 5
+  local k = i - 6
   tags[k] = tag
   -- No TTL, so that no eviction policy of the volatile-* kind can drop it; the metadata sweep deletes it once it is
   -- older than the retention, through the index of versions by time.
   redis.call('SET', KEYS[1 + 2 * k], seqText)
-  redis.call('ZADD', KEYS[#KEYS], nowMs, tag)
+  redis.call('ZADD', versionIndex, nowMs, tag)
   local needle = ' ' .. tag .. ' '
   local members = redis.call('SMEMBERS', KEYS[2 + 2 * k])
   -- A set member may have been rewritten since without the tag: only entries that still carry it go.
@@ -47,4 +62,4 @@ local message = seqText .. ' ' .. ARGV[1] .. ' ' .. ARGV[5] .. ';' .. deleted ..
 redis.call('LPUSH', KEYS[2], message)
 redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[3]) - 1)
 redis.call('PUBLISH', ARGV[4], message)
-return { seq, deleted }
+return { seq, deleted, message, floor }
