@@ -103,7 +103,7 @@ public final class CmsCacheEngine implements CmsCache, AutoCloseable {
                         warming.halfLife())
                 : null;
         this.refresher = new Refresher(vertx);
-        TagVersions versions = new TagVersions(settings.tagVersionRetention(), settings.l2Timeout());
+        TagVersions versions = new TagVersions(TagVersions.LOCAL_RETENTION, settings.l2Timeout());
         this.regions = new Regions(settings, index, versions, l2, codec, afterCommit, refresher, hot, instanceId);
         this.budget = settings.l1MaxMemory() > 0
                 ? new L1Budget(settings.l1MaxMemory(), () -> regions.all().stream().map(Region::l1).toList())
@@ -113,7 +113,7 @@ public final class CmsCacheEngine implements CmsCache, AutoCloseable {
         this.sweep = useRedis ? new MetadataSweep(l2, settings.tagVersionRetention()) : null;
         this.feed = useRedis
                 ? new InvalidationFeed(l2, vertx, invalidator, versions, settings.gapTimeout(), settings.l2Timeout(),
-                        settings.logSize())
+                        settings.logSize(), sweep::continueDrains)
                 : null;
     }
 

@@ -4,11 +4,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 import org.jboss.logging.Logger;
 
@@ -20,6 +22,7 @@ import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.RedisConnection;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
 
 /**
  * Receives other instances' invalidations and keeps this instance's L1 consistent when messages go missing.
@@ -32,6 +35,9 @@ import io.vertx.mutiny.redis.client.Response;
  * message shows up as a gap, and retries invalidations Redis has not confirmed;</li>
  * <li>reconciles a gap that stays open longer than the gap timeout, and after every (re)subscription: it replays the
  * missing invalidations from the log, or drops the whole L1 when the log no longer reaches back far enough;</li>
+ * <li>notes the drains in progress (invalidations of tags with too many entries to delete in one script), whose
+ * entries it treats as misses, and hands them to the drainer;</li>
+ * <li>checks, after every (re)subscription, that Redis did not go back in time ({@link #check});</li>
  * <li>on every tick, sends a {@code PING} on the subscription connection: one not answered within the Redis timeout
  * means the connection died silently (no FIN), so it is closed and replaced; one answered means Redis is reachable,
  * so an open circuit breaker is closed at once.</li>
@@ -45,6 +51,9 @@ public final class InvalidationFeed {
     /** Starts the message {@code recover.lua} publishes when it starts a new generation. */
     private static final String REWIND = "rewind ";
 
+    /** Starts the message {@code invalidate.lua} publishes when it leaves a tag's entries to a drain. */
+    private static final String DRAIN = "drain ";
+
     private static final String SUBSCRIPTION_DOWN = "the invalidation subscription is down: Redis may have restarted "
             + "or failed over, and is checked once it is back";
 
@@ -55,6 +64,7 @@ public final class InvalidationFeed {
     private final Duration gapTimeout;
     private final Duration pingTimeout;
     private final int logSize;
+    private final Consumer<Map<String, Long>> drainer;
     private final AtomicBoolean reconciling = new AtomicBoolean();
     private final AtomicBoolean checking = new AtomicBoolean();
     private final CompletableFuture<Void> firstCheck = new CompletableFuture<>();
@@ -69,9 +79,11 @@ public final class InvalidationFeed {
      * @param gapTimeout how long a missing message may stay missing
      * @param pingTimeout how long the subscription connection may take to answer a {@code PING}
      * @param logSize how many invalidations the Redis log keeps
+     * @param drainer given the drains in progress whenever the sequence is read, to carry them on
      */
     public InvalidationFeed(RedisL2 l2, Vertx vertx, Invalidator invalidator, TagVersions versions,
-            Duration gapTimeout, Duration pingTimeout, int logSize) {
+            Duration gapTimeout, Duration pingTimeout, int logSize, Consumer<Map<String, Long>> drainer) {
+        this.drainer = drainer;
         this.pingTimeout = pingTimeout;
         this.l2 = l2;
         this.vertx = vertx;
@@ -90,6 +102,7 @@ public final class InvalidationFeed {
             RedisL2.Sequence seq = l2.sequence().await().atMost(timeout.multipliedBy(2));
             versions.reset(seq.sequence(), System.nanoTime());
             l2.raiseFloor(seq.floor());
+            noteDrains(seq);
         } catch (RuntimeException e) {
             LOG.warnf("CMS cache could not read the invalidation sequence from Redis at start-up (%s); "
                     + "it will reconcile once Redis is reachable", e.getMessage());
@@ -320,7 +333,9 @@ public final class InvalidationFeed {
     }
 
     private void onPush(Response push) {
-        if (push == null || push.size() < 3) {
+        // A late answer to a liveness PING (a simple string) can arrive here too: only pushed arrays are messages.
+        if (push == null || (push.type() != ResponseType.PUSH && push.type() != ResponseType.MULTI)
+                || push.size() < 3) {
             return;
         }
         String kind = push.get(0).toString();
@@ -330,6 +345,15 @@ public final class InvalidationFeed {
     }
 
     private void apply(String message) {
+        if (message.startsWith(DRAIN)) {
+            String[] parts = message.split(" ", 3);
+            try {
+                versions.markDraining(parts[2], Long.parseLong(parts[1]));
+            } catch (RuntimeException e) {
+                LOG.warnf("CMS cache ignored a malformed drain message: %s", message);
+            }
+            return;
+        }
         if (message.startsWith(REWIND)) {
             // Another instance started a new generation: adopt it now rather than on the next tick.
             checkSequence();
@@ -375,6 +399,7 @@ public final class InvalidationFeed {
                         failure -> LOG.debugf("CMS cache could not start a new generation yet: %s", failure.getMessage()));
                 return;
             }
+            noteDrains(seq);
             long now = System.nanoTime();
             versions.observe(seq.sequence(), now);
             long openedAt = versions.gapOpenedAt();
@@ -382,6 +407,13 @@ public final class InvalidationFeed {
                 reconcile();
             }
         }, failure -> LOG.tracef("CMS cache tick could not read the sequence: %s", failure.getMessage()));
+    }
+
+    private void noteDrains(RedisL2.Sequence seq) {
+        versions.refreshDraining(seq.drains(), seq.sequence(), seq.drains().size() < RedisL2.MAX_DRAINS_LISTED);
+        if (!seq.drains().isEmpty()) {
+            drainer.accept(seq.drains());
+        }
     }
 
     /**

@@ -169,6 +169,7 @@ public final class Invalidator {
             return;
         }
         adoptFloor(done.floor(), done.sequence() - 1);
+        done.draining().forEach(tag -> versions.markDraining(tag, done.sequence()));
         versions.confirm(tags, generation);
         versions.markApplied(done.sequence(), System.nanoTime());
         versions.noteMessage(done.sequence(), done.message());
@@ -308,6 +309,7 @@ public final class Invalidator {
         return l2.invalidate(tags, instanceId, versions.highestSeen(), logSize, InvalidationMessage.details(at, trigger))
                 .invoke(done -> {
                     adoptFloor(done.floor(), done.sequence() - 1);
+                    done.draining().forEach(tag -> versions.markDraining(tag, done.sequence()));
                     // This instance evicted the tags when they were requested; what it cached since came from the origin.
                     versions.confirm(batch);
                     versions.markApplied(done.sequence(), System.nanoTime());

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 
 /**
  * What this instance knows about invalidations, kept with two clocks.
@@ -41,12 +42,20 @@ import com.github.benmanes.caffeine.cache.Caffeine;
  * <p>
  * This object also identifies its engine's transaction-scoped state in {@link AfterCommit}.
  * <p>
- * Thread-safe. Tag epochs are kept for the version retention (longer than an entry can live) and then forgotten.
+ * Thread-safe. Tag epochs are kept for a retention ({@link #LOCAL_RETENTION} in the engine) and then forgotten: the
+ * highest epoch forgotten is remembered instead, and a load that began before it is treated as out of date for every
+ * tag ({@link #isStale}, {@link #invalidatedSince}). So memory holds one epoch per tag invalidated within the
+ * retention, whatever the uptime, and only loads that take longer than the retention lose their L1 fill.
  */
 public final class TagVersions {
 
     private final AtomicLong epoch = new AtomicLong();
+    /** How long the engine keeps each tag's epoch: far longer than a load takes. */
+    public static final Duration LOCAL_RETENTION = Duration.ofMinutes(1);
+
     private final Cache<String, Long> tagEpochs;
+    /** The highest epoch of a tag forgotten (expired from {@link #tagEpochs}). */
+    private final AtomicLong forgotten = new AtomicLong();
     private volatile long lastDropEpoch;
 
     private final AtomicLong generations = new AtomicLong();
@@ -61,14 +70,34 @@ public final class TagVersions {
     private long highestSeen;
     private long lastMessageSeq;
     private String lastMessage;
+    /** Tags being drained in Redis, each with the sequence number of the invalidation that started the drain. */
+    private final ConcurrentHashMap<String, Long> draining = new ConcurrentHashMap<>();
 
     /**
      * @param retention how long tag epochs are kept
      * @param readTimeout how long a Redis read can take at most (the L2 timeout)
      */
     public TagVersions(Duration retention, Duration readTimeout) {
-        this.tagEpochs = Caffeine.newBuilder().expireAfterWrite(retention).build();
+        this(retention, readTimeout, Ticker.systemTicker());
+    }
+
+    TagVersions(Duration retention, Duration readTimeout, Ticker ticker) {
+        // The eviction listener runs as part of the expiry, so the epoch is never gone before it is counted forgotten.
+        this.tagEpochs = Caffeine.newBuilder().expireAfterWrite(retention).ticker(ticker)
+                .<String, Long> evictionListener((tag, epoch, cause) -> {
+                    if (epoch != null) {
+                        forgotten.accumulateAndGet(epoch, Math::max);
+                    }
+                }).build();
         this.confirmationGraceNanos = readTimeout.toNanos() + GRACE_MARGIN_NANOS;
+    }
+
+    /**
+     * @return how many tags' epochs are kept now (for tests and diagnostics)
+     */
+    public long tagEpochsKept() {
+        tagEpochs.cleanUp();
+        return tagEpochs.estimatedSize();
     }
 
     /**
@@ -100,7 +129,7 @@ public final class TagVersions {
      *         invalidated, or L1 dropped, after the epoch the value is consistent with for that tag
      */
     public boolean isStale(String[] tags, long[] epochs) {
-        long drop = lastDropEpoch;
+        long drop = Math.max(lastDropEpoch, forgotten.get());
         long now = epoch.get();
         for (int i = 0; i < tags.length; i++) {
             long since = epochs[i];
@@ -122,7 +151,7 @@ public final class TagVersions {
      * @return whether the tag was invalidated, or L1 dropped, after the given epoch
      */
     public boolean invalidatedSince(String tag, long sinceEpoch) {
-        if (lastDropEpoch > sinceEpoch) {
+        if (lastDropEpoch > sinceEpoch || forgotten.get() > sinceEpoch) {
             return true;
         }
         if (epoch.get() == sinceEpoch) {
@@ -136,7 +165,7 @@ public final class TagVersions {
      * @return whether one of the tags was invalidated, or L1 dropped, after the given epoch
      */
     public boolean invalidatedSince(String[] tags, long sinceEpoch) {
-        if (lastDropEpoch > sinceEpoch) {
+        if (lastDropEpoch > sinceEpoch || forgotten.get() > sinceEpoch) {
             return true;
         }
         if (epoch.get() == sinceEpoch) {
@@ -177,6 +206,55 @@ public final class TagVersions {
         highestSeen = Math.max(highestSeen, seq);
         advance(nowNanos);
         return true;
+    }
+
+    /**
+     * Notes that an invalidation of a tag with too many entries to delete at once left them to a drain: until the drain
+     * is over, Redis entries carrying the tag and loaded before it are misses ({@link #isDrained}).
+     */
+    public void markDraining(String tag, long seq) {
+        draining.merge(tag, seq, Math::max);
+    }
+
+    /**
+     * Takes the drains Redis lists as the ones in progress: forgets a drain that is over (not listed, and started
+     * before the listing was read); drains listed are noted. Drains started after the listing was read stay noted.
+     *
+     * @param listed the drains listed, tag to sequence number, oldest first
+     * @param sequence the sequence number when they were listed
+     * @param complete whether the listing holds every drain in progress (else only the oldest)
+     */
+    public void refreshDraining(Map<String, Long> listed, long sequence, boolean complete) {
+        long upTo = sequence;
+        if (!complete) {
+            upTo = listed.values().stream().mapToLong(Long::longValue).max().orElse(0);
+        }
+        long over = upTo;
+        draining.entrySet().removeIf(mark -> mark.getValue() <= over && !mark.getValue().equals(listed.get(mark.getKey())));
+        listed.forEach(this::markDraining);
+    }
+
+    /**
+     * @return whether an entry read from Redis with these tags and basis awaits deletion by a drain
+     */
+    public boolean isDrained(String[] tags, long basis) {
+        if (draining.isEmpty()) {
+            return false;
+        }
+        for (String tag : tags) {
+            Long seq = draining.get(tag);
+            if (seq != null && basis < seq) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * @return how many tags are being drained, as far as this instance knows
+     */
+    public int drainingTags() {
+        return draining.size();
     }
 
     /**

@@ -16,6 +16,8 @@ package io.quarkiverse.cmscache.runtime.l2;
  * Redis ({@code volatile-*}) never drops one; pruned by every write and by the metadata sweep instead;</li>
  * <li>{@code {ns}:v:<tag>} the sequence number of the tag's last invalidation, and {@code {ns}:vt} the tags by the
  * time of their last invalidation. No TTL either; the sweep deletes versions older than the retention;</li>
+ * <li>{@code {ns}:drain:<seq>:<tag>} the members of a tag set too large to be checked by the invalidation {@code seq}
+ * itself, emptied in bounded steps, and {@code {ns}:drains} the index of those in progress;</li>
  * <li>{@code {ns}:seq} the invalidation sequence; {@code {ns}:log} the capped log of recent invalidations;
  * {@code {ns}:floor} the sequence number at which the namespace was last found to have gone back in time (entries
  * loaded before it are not trusted);</li>
@@ -87,6 +89,20 @@ public final class RedisKeyspace {
      */
     public String floor() {
         return slot + ":floor";
+    }
+
+    /**
+     * @return the sorted set of drains in progress: {@code <seq>:<tag>} by sequence number
+     */
+    public String drains() {
+        return slot + ":drains";
+    }
+
+    /**
+     * @return the drain of the invalidation {@code seq} of a tag: the members its tag set had
+     */
+    public String drain(long seq, String tag) {
+        return slot + ":drain:" + seq + ":" + tag;
     }
 
     public String log() {

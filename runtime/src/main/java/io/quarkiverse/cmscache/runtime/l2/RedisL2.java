@@ -58,6 +58,7 @@ public final class RedisL2 {
     private final Script hot = Script.load("hot");
     private final Script sweep = Script.load("sweep");
     private final Script recover = Script.load("recover");
+    private final Script drain = Script.load("drain");
 
     /**
      * @param redis the client
@@ -201,8 +202,10 @@ public final class RedisL2 {
      * @param deleted how many entries it deleted from Redis
      * @param message the message as published and logged
      * @param floor the namespace's floor (raised by this invalidation if Redis had gone back in time)
+     * @param draining the tags whose sets were too large to check in the script: their entries are deleted by
+     *        {@link #drain} steps, and are misses meanwhile
      */
-    public record Invalidated(long sequence, long deleted, String message, long floor) {
+    public record Invalidated(long sequence, long deleted, String message, long floor, List<String> draining) {
     }
 
     /**
@@ -210,9 +213,14 @@ public final class RedisL2 {
      *
      * @param sequence the number of the last invalidation
      * @param floor the namespace's floor, 0 if it never went back in time
+     * @param drains the oldest drains in progress (at most {@link #MAX_DRAINS_LISTED}), tag to the sequence number of
+     *        its invalidation
      */
-    public record Sequence(long sequence, long floor) {
+    public record Sequence(long sequence, long floor, Map<String, Long> drains) {
     }
+
+    /** How many drains one read of the sequence lists at most. */
+    public static final int MAX_DRAINS_LISTED = 100;
 
     /**
      * Reads the fields of an entry.
@@ -288,6 +296,7 @@ public final class RedisL2 {
             scriptKeys.add(keys.tagSet(tag));
         }
         scriptKeys.add(keys.versionIndex());
+        scriptKeys.add(keys.drains());
         scriptKeys.add(keys.floor());
         List<Object> args = new ArrayList<>(6 + tags.size());
         args.add(origin);
@@ -298,8 +307,14 @@ public final class RedisL2 {
         args.add(floor);
         args.addAll(tags);
         return run(invalidate, scriptKeys, args)
-                .map(response -> new Invalidated(response.get(0).toLong(), response.get(1).toLong(),
-                        response.get(2).toString(), response.get(3).toLong()));
+                .map(response -> {
+                    List<String> draining = new ArrayList<>();
+                    for (Response tag : response.get(4)) {
+                        draining.add(tag.toString());
+                    }
+                    return new Invalidated(response.get(0).toLong(), response.get(1).toLong(),
+                            response.get(2).toString(), response.get(3).toLong(), draining);
+                });
     }
 
     /**
@@ -346,8 +361,27 @@ public final class RedisL2 {
      * @return the current invalidation sequence number and floor
      */
     public Uni<Sequence> sequence() {
-        return run(sequence, List.of(keys.sequence(), keys.floor()), List.of())
-                .map(response -> new Sequence(response.get(0).toLong(), response.get(1).toLong()));
+        return run(sequence, List.of(keys.sequence(), keys.floor(), keys.drains()), List.of((long) MAX_DRAINS_LISTED))
+                .map(response -> {
+                    Map<String, Long> drains = new java.util.LinkedHashMap<>();
+                    for (Response drain : response.get(2)) {
+                        String text = drain.toString();
+                        int colon = text.indexOf(':');
+                        drains.put(text.substring(colon + 1), Long.parseLong(text.substring(0, colon)));
+                    }
+                    return new Sequence(response.get(0).toLong(), response.get(1).toLong(), drains);
+                });
+    }
+
+    /**
+     * One bounded step of the drain of a large invalidation: deletes those of up to {@code count} of its members whose
+     * entry still carries the tag and was loaded before the invalidation.
+     *
+     * @return how many entries it deleted, and how many members are left
+     */
+    public Uni<long[]> drain(long seq, String tag, int count) {
+        return run(drain, List.of(keys.drain(seq, tag), keys.drains()), List.of(seq, tag, (long) count))
+                .map(response -> new long[] { response.get(0).toLong(), response.get(1).toLong() });
     }
 
     /**
@@ -362,7 +396,7 @@ public final class RedisL2 {
     public Uni<Sequence> recover(long highestSeen) {
         return run(recover, List.of(keys.sequence(), keys.floor(), keys.log()),
                 List.of(highestSeen, floor, keys.channel()))
-                .map(response -> new Sequence(response.get(0).toLong(), response.get(1).toLong()));
+                .map(response -> new Sequence(response.get(0).toLong(), response.get(1).toLong(), Map.of()));
     }
 
     /**

@@ -2,13 +2,18 @@
 -- still carries one of the tags, logs and publishes the invalidation. Atomic, so a concurrent write either lands
 -- before (and is deleted) or after (and is refused by write.lua).
 -- KEYS[1] sequence, KEYS[2] log, then for each tag i: KEYS[1+2i] its version key, KEYS[2+2i] its set; then the index
--- of tag versions by time (a sorted set, for the metadata sweep); last, the floor
+-- of tag versions by time (a sorted set, for the metadata sweep), the drains ('{ns}:drains', a sorted set of
+-- '<seq>:<tag>' by seq; each drain is the key '{ns}:drain:<seq>:<tag>'); last, the floor
 -- ARGV[1] origin instance, ARGV[2] the highest sequence number the caller has seen, ARGV[3] log size, ARGV[4] channel,
 -- ARGV[5] the message's details without their last field and closing brace ('{<ms>;<trigger>;<source>'),
 -- ARGV[6] the floor the caller knows, ARGV[7 ..] the tags
--- Returns { sequence number, entries deleted, the message, the floor }.
+-- A tag whose set has more than 1000 members is not checked here (see below): its entries are deleted by drain.lua.
+-- Returns { sequence number, entries deleted, the message, the floor, the tags left to drain }.
 local floorKey = KEYS[#KEYS]
-local versionIndex = KEYS[#KEYS - 1]
+local drains = KEYS[#KEYS - 1]
+local versionIndex = KEYS[#KEYS - 2]
+local drainPrefix = string.sub(drains, 1, -2) .. ':'
+local draining = {}
 if redis.call('EXISTS', KEYS[1]) == 0 then
   -- A new (or wiped) Redis starts the sequence at the current time in ms, above any number handed out before,
   -- so that instances see a gap and reconcile instead of mistaking new numbers for ones already applied.
@@ -42,24 +47,35 @@ for i = 7, #ARGV do
   -- older than the retention, through the index of versions by time.
   redis.call('SET', KEYS[1 + 2 * k], seqText)
   redis.call('ZADD', versionIndex, nowMs, tag)
-  local needle = ' ' .. tag .. ' '
-  local members = redis.call('SMEMBERS', KEYS[2 + 2 * k])
-  -- A set member may have been rewritten since without the tag: only entries that still carry it go.
-  local doomed = {}
-  for _, member in ipairs(members) do
-    local carried = redis.call('HGET', member, 't')
-    if carried and string.find(carried, needle, 1, true) then
-      doomed[#doomed + 1] = member
+  local set = KEYS[2 + 2 * k]
+  if redis.call('SCARD', set) > 1000 then
+    -- Too many members to check in this script without blocking Redis: the set becomes a drain, which bounded steps
+    -- empty (drain.lua) while every instance treats the tag's entries loaded before this invalidation as misses.
+    local drain = drainPrefix .. seqText .. ':' .. tag
+    redis.call('RENAME', set, drain)
+    redis.call('ZADD', drains, seq, seqText .. ':' .. tag)
+    draining[#draining + 1] = tag
+    redis.call('PUBLISH', ARGV[4], 'drain ' .. seqText .. ' ' .. tag)
+  else
+    local needle = ' ' .. tag .. ' '
+    local members = redis.call('SMEMBERS', set)
+    -- A set member may have been rewritten since without the tag: only entries that still carry it go.
+    local doomed = {}
+    for _, member in ipairs(members) do
+      local carried = redis.call('HGET', member, 't')
+      if carried and string.find(carried, needle, 1, true) then
+        doomed[#doomed + 1] = member
+      end
     end
+    -- In batches: one call per 500 entries rather than one per entry, and freed off the main thread.
+    for first = 1, #doomed, 500 do
+      deleted = deleted + redis.call('UNLINK', unpack(doomed, first, math.min(first + 499, #doomed)))
+    end
+    redis.call('UNLINK', set)
   end
-  -- In batches: one call per 500 entries rather than one per entry, and freed off the main thread.
-  for first = 1, #doomed, 500 do
-    deleted = deleted + redis.call('UNLINK', unpack(doomed, first, math.min(first + 499, #doomed)))
-  end
-  redis.call('UNLINK', KEYS[2 + 2 * k])
 end
 local message = seqText .. ' ' .. ARGV[1] .. ' ' .. ARGV[5] .. ';' .. deleted .. '} ' .. table.concat(tags, ' ')
 redis.call('LPUSH', KEYS[2], message)
 redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[3]) - 1)
 redis.call('PUBLISH', ARGV[4], message)
-return { seq, deleted, message, floor }
+return { seq, deleted, message, floor, draining }

@@ -59,7 +59,7 @@ class ZeroStaleStressTest {
     final Regions regions = new Regions(settings, index, versions, null, new EntryCodec(new ObjectMapper()),
             AfterCommit.NONE, new Refresher(null), null, "test");
     final Invalidator invalidator = new Invalidator(regions, index, versions, null, AfterCommit.NONE, "test",
-            Duration.ofHours(1), 100, List.of());
+            100, List.of());
 
     @Test
     void noEntryOutlivesAnInvalidationOfATagItCarries() throws Exception {
