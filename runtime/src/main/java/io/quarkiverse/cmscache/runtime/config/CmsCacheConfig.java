@@ -123,6 +123,15 @@ public interface CmsCacheConfig {
         int maxWaiting();
 
         /**
+         * Where Redis has replicas, how long an invalidation waits for at least one of them to confirm it has received
+         * it ({@code WAIT 1 <ms>}, on the connection that ran the invalidation). An invalidation not confirmed in time
+         * still returns; this instance keeps it and sends it again after a failover (see "Production Redis" in the
+         * docs). {@code 0} sends no {@code WAIT}. Must be below {@code l2.timeout}.
+         */
+        @WithDefault("100ms")
+        Duration replicaAckTimeout();
+
+        /**
          * The circuit breaker in front of Redis: while it is open, the cache does not call Redis at all (reads are
          * misses, writes are skipped, invalidations are kept for later) and probes it again after {@code delay}.
          */

@@ -50,8 +50,9 @@ public record EngineSettings(boolean enabled, String keyPrefix, String keyVersio
     /**
      * @param maxInFlight how many of the cache's commands may be in the Redis client at once
      * @param maxWaiting how many may wait for a place
+     * @param replicaAckTimeout how long an invalidation waits for a replica to confirm it, zero for not at all
      */
-    public record Commands(int maxInFlight, int maxWaiting) {
+    public record Commands(int maxInFlight, int maxWaiting, Duration replicaAckTimeout) {
     }
 
     /**
@@ -171,7 +172,8 @@ public record EngineSettings(boolean enabled, String keyPrefix, String keyVersio
         check(cb.failureRatio() > 0 && cb.failureRatio() <= 1, "l2.circuit-breaker.failure-ratio", cb.failureRatio(),
                 "must be above 0 and at most 1");
         positive(cb.delay(), "l2.circuit-breaker.delay");
-        Commands commands = config.enabled() && config.l2().enabled() ? commands(config.l2(), pool) : new Commands(1, 0);
+        Commands commands = config.enabled() && config.l2().enabled() ? commands(config.l2(), pool)
+                : new Commands(1, 0, Duration.ZERO);
         long maxMemory = config.l1().maxMemory().map(m -> bytes(m, "l1.max-memory")).orElse(0L);
         Warming warming = warming(config.warming());
 
@@ -223,7 +225,10 @@ public record EngineSettings(boolean enabled, String keyPrefix, String keyVersio
                 "must be at least 1 and below " + pool.sizeKey() + " (" + pool.maxPoolSize()
                         + "), since the invalidation subscription holds one connection of that pool");
         atLeast(l2.maxWaiting(), 0, "l2.max-waiting");
-        return new Commands(maxInFlight, l2.maxWaiting());
+        Duration ack = l2.replicaAckTimeout();
+        check(!ack.isNegative() && ack.compareTo(l2.timeout()) < 0, "l2.replica-ack-timeout", ack,
+                "must be 0 or more and below quarkus.cms-cache.l2.timeout (" + l2.timeout().toMillis() + " ms)");
+        return new Commands(maxInFlight, l2.maxWaiting(), ack);
     }
 
     private static Warming warming(CmsCacheConfig.Warming w) {

@@ -16,6 +16,7 @@ import org.jboss.logging.Logger;
 
 import io.quarkiverse.cmscache.runtime.l2.EvictionPolicy;
 import io.quarkiverse.cmscache.runtime.l2.RedisL2;
+import io.quarkiverse.cmscache.runtime.l2.ServerInfo;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.redis.client.Command;
@@ -74,6 +75,7 @@ public final class InvalidationFeed {
     private volatile boolean subscribedOnce;
     private volatile long reconnectDelayMs = 100;
     private volatile EvictionPolicy evictionPolicy = EvictionPolicy.UNKNOWN;
+    private volatile String runId;
 
     /**
      * @param gapTimeout how long a missing message may stay missing
@@ -173,7 +175,9 @@ public final class InvalidationFeed {
      * instance has seen, or a log whose message for the last invalidation this instance applied differs from the one
      * it applied (the number was handed out again), means this instance finds so now, and starts one
      * ({@link RedisL2#recover});</li>
-     * <li>the invalidations missed meanwhile are reconciled.</li>
+     * <li>the invalidations missed meanwhile are reconciled;</li>
+     * <li>on another server process than last time (a restart or a failover), the invalidations no replica had
+     * confirmed are sent again ({@link Invalidator#replayUnreplicated}).</li>
      * </ol>
      * Only then are entries trusted again.
      */
@@ -181,18 +185,27 @@ public final class InvalidationFeed {
         if (closed || connection != conn || !checking.compareAndSet(false, true)) {
             return;
         }
-        l2.evictionPolicy().onFailure().recoverWithItem(EvictionPolicy.UNKNOWN).chain(policy -> {
+        l2.serverInfo().onFailure().recoverWithItem(ServerInfo.UNKNOWN).chain(info -> {
+            EvictionPolicy policy = info.eviction();
             noteEvictionPolicy(policy);
+            l2.replicas(info.replicas());
+            // Another server process than last time: Redis restarted or failed over.
+            boolean newServer = !info.runId().isEmpty() && runId != null && !runId.equals(info.runId());
+            if (!info.runId().isEmpty()) {
+                runId = info.runId();
+            }
             if (policy.mayEvictMetadata()) {
                 l2.distrust("Redis may evict the cache's metadata (maxmemory-policy " + policy.policy() + ")");
                 return Uni.createFrom().voidItem();
             }
             return l2.log(logSize).chain(log -> l2.sequence().chain(seq -> checkHistory(log, seq)).invoke(current -> {
                 reconcile(log, current);
-                if (connection == conn) {
-                    l2.trust();
-                }
-            })).replaceWithVoid();
+            })).chain(() -> newServer ? invalidator.replayUnreplicated() : Uni.createFrom().voidItem())
+                    .invoke(() -> {
+                        if (connection == conn) {
+                            l2.trust();
+                        }
+                    });
         }).onTermination().invoke(() -> checking.set(false)).subscribe().with(ok -> firstCheck.complete(null),
                 failure -> LOG.debugf("CMS cache could not check Redis yet: %s", failure.getMessage()));
     }

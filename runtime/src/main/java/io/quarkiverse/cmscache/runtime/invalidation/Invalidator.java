@@ -16,6 +16,7 @@ import io.quarkiverse.cmscache.runtime.l2.RedisL2;
 import io.quarkiverse.cmscache.runtime.region.Region;
 import io.quarkiverse.cmscache.runtime.region.Regions;
 import io.quarkus.runtime.BlockingOperationControl;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -40,6 +41,9 @@ public final class Invalidator {
     /** Tags sent to Redis per script when replaying the invalidations made while it was unreachable. */
     static final int REPLAY_BATCH = 100;
 
+    /** Invalidations kept until a replica confirms them; beyond that, a failover starts a new generation instead. */
+    static final int MAX_UNREPLICATED = 1_000;
+
     private static final Logger LOG = Logger.getLogger(Invalidator.class);
 
     private final Regions regions;
@@ -52,6 +56,9 @@ public final class Invalidator {
     private final List<CmsInvalidationListener> listeners;
     private final InvalidationLog log;
     private final AtomicBoolean replaying = new AtomicBoolean();
+    /** Invalidations made here that no replica confirmed, by sequence number; at most {@link #MAX_UNREPLICATED}. */
+    private final java.util.TreeMap<Long, Set<String>> unreplicated = new java.util.TreeMap<>();
+    private boolean unreplicatedOverflow;
 
     public Invalidator(Regions regions, TagIndex index, TagVersions versions, RedisL2 l2, AfterCommit afterCommit,
             String instanceId, int logSize, List<CmsInvalidationListener> listeners) {
@@ -170,6 +177,7 @@ public final class Invalidator {
         }
         adoptFloor(done.floor(), done.sequence() - 1);
         done.draining().forEach(tag -> versions.markDraining(tag, done.sequence()));
+        noteReplication(done, tags);
         versions.confirm(tags, generation);
         versions.markApplied(done.sequence(), System.nanoTime());
         versions.noteMessage(done.sequence(), done.message());
@@ -254,6 +262,76 @@ public final class Invalidator {
     }
 
     /**
+     * Keeps an invalidation no replica confirmed, to send it again after a failover; one a replica confirmed also
+     * confirms every earlier one (replication is in order).
+     */
+    private void noteReplication(RedisL2.Invalidated done, Set<String> tags) {
+        synchronized (unreplicated) {
+            if (done.replicated()) {
+                unreplicated.headMap(done.sequence(), true).clear();
+                return;
+            }
+            unreplicated.put(done.sequence(), Set.copyOf(tags));
+            if (unreplicated.size() > MAX_UNREPLICATED) {
+                unreplicated.pollFirstEntry();
+                unreplicatedOverflow = true;
+            }
+        }
+    }
+
+    /**
+     * @return how many invalidations made here no replica has confirmed yet
+     */
+    public int unreplicated() {
+        synchronized (unreplicated) {
+            return unreplicated.size();
+        }
+    }
+
+    /**
+     * After a failover (or a restart): sends again, in batches, the invalidations made here that no replica had
+     * confirmed, since the new master may lack them. If more were unconfirmed than this instance keeps, starts a new
+     * generation instead ({@link RedisL2#recover}): nothing stored before is trusted.
+     */
+    public Uni<Void> replayUnreplicated() {
+        Set<String> tags = new java.util.LinkedHashSet<>();
+        boolean overflow;
+        synchronized (unreplicated) {
+            unreplicated.values().forEach(tags::addAll);
+            overflow = unreplicatedOverflow;
+            unreplicated.clear();
+            unreplicatedOverflow = false;
+        }
+        if (overflow) {
+            LOG.warnf("CMS cache: Redis changed server (a restart or a failover) while more than %d invalidations "
+                    + "made here were not confirmed by a replica: starting a new generation of its entries",
+                    MAX_UNREPLICATED);
+            return l2.recover(versions.highestSeen()).invoke(seq -> adoptFloor(seq.floor(), seq.sequence()))
+                    .replaceWithVoid();
+        }
+        if (tags.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        LOG.infof("CMS cache: Redis changed server (a restart or a failover); sending again %d tags whose "
+                + "invalidation no replica had confirmed", tags.size());
+        List<String> all = List.copyOf(tags);
+        Trigger trigger = Trigger.reconciliation("invalidations no replica had confirmed before a failover");
+        return Multi.createFrom().range(0, (all.size() + REPLAY_BATCH - 1) / REPLAY_BATCH)
+                .onItem().transformToUniAndConcatenate(batch -> {
+                    Set<String> some = Set.copyOf(all.subList(batch * REPLAY_BATCH,
+                            Math.min(all.size(), (batch + 1) * REPLAY_BATCH)));
+                    long at = System.currentTimeMillis();
+                    return l2.invalidate(some, instanceId, versions.highestSeen(), logSize,
+                            InvalidationMessage.details(at, trigger)).invoke(done -> {
+                                adoptFloor(done.floor(), done.sequence() - 1);
+                                versions.markApplied(done.sequence(), System.nanoTime());
+                                log.record(new InvalidationRecord(done.sequence(), at, List.copyOf(some), trigger,
+                                        instanceId, 0, done.deleted(), System.currentTimeMillis()));
+                            });
+                }).collect().last().replaceWithVoid();
+    }
+
+    /**
      * Adopts a floor read from Redis (or raised by one of this instance's invalidations): if it is above the one this
      * instance knew, Redis went back in time and an instance started a new generation, so everything cached here may
      * hold content invalidated in the part of the history Redis forgot. Drops L1 and takes every invalidation up to
@@ -310,6 +388,7 @@ public final class Invalidator {
                 .invoke(done -> {
                     adoptFloor(done.floor(), done.sequence() - 1);
                     done.draining().forEach(tag -> versions.markDraining(tag, done.sequence()));
+                    noteReplication(done, tags);
                     // This instance evicted the tags when they were requested; what it cached since came from the origin.
                     versions.confirm(batch);
                     versions.markApplied(done.sequence(), System.nanoTime());

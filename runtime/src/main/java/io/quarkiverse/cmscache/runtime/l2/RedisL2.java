@@ -40,6 +40,9 @@ public final class RedisL2 {
     private static final TypeLiteral<Uni<Response>> UNI_RESPONSE = new TypeLiteral<>() {
     };
 
+    private static final TypeLiteral<Uni<List<Response>>> UNI_RESPONSES = new TypeLiteral<>() {
+    };
+
     private final Redis redis;
     private final RedisKeyspace keys;
     private final Duration timeout;
@@ -50,6 +53,8 @@ public final class RedisL2 {
     /** Why entries are not trusted now, or {@code null} when they are. */
     private volatile String distrust = "the invalidation subscription has not been checked yet";
     private volatile long floor;
+    private volatile int replicas;
+    private final Duration replicaAckTimeout;
     private final Script write = Script.load("write");
     private final Script invalidate = Script.load("invalidate");
     private final Script sequence = Script.load("sequence");
@@ -75,6 +80,7 @@ public final class RedisL2 {
         this.keys = keys;
         this.timeout = timeout;
         this.inFlight = new InFlightLimit(commands.maxInFlight(), commands.maxWaiting(), executor);
+        this.replicaAckTimeout = commands.replicaAckTimeout();
         this.breakerName = "cms-cache-redis-" + keys.slot() + "-" + instanceId;
         this.breaker = Guard.create().withDescription("CMS cache Redis " + keys.slot())
                 .withCircuitBreaker()
@@ -160,6 +166,21 @@ public final class RedisL2 {
     }
 
     /**
+     * Notes how many replicas the Redis master has (read on every check of the subscription): with one or more,
+     * invalidations wait for one of them to confirm ({@code quarkus.cms-cache.l2.replica-ack-timeout}).
+     */
+    public void replicas(int count) {
+        replicas = count;
+    }
+
+    /**
+     * @return how many replicas the Redis master had when last checked
+     */
+    public int replicas() {
+        return replicas;
+    }
+
+    /**
      * @return the state of the circuit breaker in front of Redis
      */
     public CircuitBreakerState breakerState() {
@@ -204,8 +225,10 @@ public final class RedisL2 {
      * @param floor the namespace's floor (raised by this invalidation if Redis had gone back in time)
      * @param draining the tags whose sets were too large to check in the script: their entries are deleted by
      *        {@link #drain} steps, and are misses meanwhile
+     * @param replicated whether a replica confirmed it within the timeout, or Redis has no replica
      */
-    public record Invalidated(long sequence, long deleted, String message, long floor, List<String> draining) {
+    public record Invalidated(long sequence, long deleted, String message, long floor, List<String> draining,
+            boolean replicated) {
     }
 
     /**
@@ -306,15 +329,19 @@ public final class RedisL2 {
         args.add(details);
         args.add(floor);
         args.addAll(tags);
-        return run(invalidate, scriptKeys, args)
-                .map(response -> {
-                    List<String> draining = new ArrayList<>();
-                    for (Response tag : response.get(4)) {
-                        draining.add(tag.toString());
-                    }
-                    return new Invalidated(response.get(0).toLong(), response.get(1).toLong(),
-                            response.get(2).toString(), response.get(3).toLong(), draining);
-                });
+        boolean waitForReplica = replicas > 0 && !replicaAckTimeout.isZero();
+        Uni<List<Response>> sent = waitForReplica ? runThenWaitForReplica(invalidate, scriptKeys, args)
+                : run(invalidate, scriptKeys, args).map(List::of);
+        return sent.map(responses -> {
+            Response response = responses.get(0);
+            List<String> draining = new ArrayList<>();
+            for (Response tag : response.get(4)) {
+                draining.add(tag.toString());
+            }
+            boolean replicated = !waitForReplica || responses.get(1).toLong() >= 1;
+            return new Invalidated(response.get(0).toLong(), response.get(1).toLong(), response.get(2).toString(),
+                    response.get(3).toLong(), draining, replicated);
+        });
     }
 
     /**
@@ -400,12 +427,11 @@ public final class RedisL2 {
     }
 
     /**
-     * @return how Redis frees memory, from {@code INFO memory} (available on managed Redis, where {@code CONFIG} often
-     *         is not)
+     * @return how Redis frees memory, how many replicas it has and which server process it is, from {@code INFO}
      */
-    public Uni<EvictionPolicy> evictionPolicy() {
-        return send(Request.cmd(Command.INFO).arg("memory"))
-                .map(response -> EvictionPolicy.parse(response == null ? null : response.toString()));
+    public Uni<ServerInfo> serverInfo() {
+        return send(Request.cmd(Command.INFO)).map(response -> ServerInfo.parse(response == null ? null
+                : response.toString()));
     }
 
     /**
@@ -611,6 +637,26 @@ public final class RedisL2 {
         String reason = distrust;
         return reason == null ? run(script, scriptKeys, args)
                 : Uni.createFrom().failure(new L2UntrustedException(reason));
+    }
+
+    /**
+     * Runs a script and then {@code WAIT 1 <replica-ack-timeout>} on the same connection (a batch), so that the
+     * {@code WAIT} confirms this script's writes.
+     *
+     * @return the script's answer and the number of replicas that confirmed
+     */
+    private Uni<List<Response>> runThenWaitForReplica(Script script, List<String> scriptKeys, List<Object> args) {
+        Request ack = Request.cmd(Command.WAIT).arg(1).arg(replicaAckTimeout.toMillis());
+        return sendBatch(List.of(script.evalsha(scriptKeys, args), ack))
+                .onFailure(Script::isNoScript).recoverWithUni(() -> sendBatch(List.of(script.eval(scriptKeys, args),
+                        Request.cmd(Command.WAIT).arg(1).arg(replicaAckTimeout.toMillis()))));
+    }
+
+    private Uni<List<Response>> sendBatch(List<Request> requests) {
+        return breaker.get(() -> inFlight.submit(() -> redis.batch(requests))
+                .ifNoItem().after(timeout).failWith(() -> new TimeoutException(
+                        "Redis did not answer within " + timeout.toMillis() + " ms (quarkus.cms-cache.l2.timeout)")),
+                UNI_RESPONSES);
     }
 
     private Uni<Response> run(Script script, List<String> scriptKeys, List<Object> args) {

@@ -128,6 +128,10 @@ public class CmsCacheMetrics {
                     .tags("state", state.name().toLowerCase()).register(registry));
         }
         if (engine.l2() != null) {
+            add(Gauge.builder(PREFIX + "l2.invalidations.unreplicated", engine, e -> e.invalidator().unreplicated())
+                    .description("Invalidations made here that no Redis replica has confirmed yet; sent again after a "
+                            + "failover")
+                    .register(registry));
             for (CircuitBreakerState state : CircuitBreakerState.values()) {
                 add(Gauge.builder(PREFIX + "l2.circuit", engine, e -> e.l2().breakerState() == state ? 1 : 0)
                         .description("1 for the current state of the circuit breaker in front of Redis, else 0")
