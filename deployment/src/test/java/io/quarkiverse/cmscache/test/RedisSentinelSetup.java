@@ -12,10 +12,12 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,13 +81,10 @@ public final class RedisSentinelSetup {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> killAll(dir), "redis-sentinel-setup-" + name));
         int master = setup.startDataNode(null);
         int replica = setup.startDataNode(master);
-        // In sync before the sentinels start: their first look at the replica then finds its link up, where a later
-        // look would be up to 10 s away (their INFO period for replicas).
+        // In sync before the sentinels start: what they report of the replica's link is then right from their first
+        // look at it, where the next look would be up to 10 s away (their INFO period for replicas).
         setup.awaitInSync(replica, master);
-        List<Integer> sentinels = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            sentinels.add(setup.startSentinel(master));
-        }
+        List<Integer> sentinels = setup.startSentinels(master, replica);
         RedisSentinelSetup started = new RedisSentinelSetup(name, dir, List.of(master, replica), sentinels);
         started.rememberMaster(master);
         started.awaitReplicaReady(replica, master);
@@ -109,6 +108,9 @@ public final class RedisSentinelSetup {
         return sentinelPorts.stream().map(port -> "redis://127.0.0.1:" + port).toList();
     }
 
+    /**
+     * @return the sentinels' ports, to ask them directly with {@link #command}
+     */
     public List<Integer> sentinelPorts() {
         return sentinelPorts;
     }
@@ -211,33 +213,64 @@ public final class RedisSentinelSetup {
     }
 
     /**
-     * A clean failover ({@code SENTINEL FAILOVER}, nothing lost: the replica is in sync and the old master alive), and
-     * a wait until the topology is whole again: the replica promoted, the old master turned by the sentinels into its
-     * in-sync replica, and the sentinels seeing it as such. Until the old master is turned, which Sentinel does some
-     * seconds after the switch, it still accepts writes from clients connected to it; waiting for it means the next
-     * step of a test starts from one master that every sentinel names.
+     * A clean, loss-free failover, as an operator does a planned one, and a wait until the topology is whole again.
+     * <ol>
+     * <li>The master is fenced ({@code min-replicas-to-write} above its replica count): a write is refused
+     * ({@code -NOREPLICAS}, which its client sees) rather than accepted where it would be lost. Reads, pub/sub and the
+     * sentinels' own traffic go on, so the sentinels do not see the master down and start a failover of their own
+     * (which {@code CLIENT PAUSE WRITE} would cause: it blocks their hello messages too).</li>
+     * <li>The replica catches up with everything the master accepted.</li>
+     * <li>{@code SENTINEL FAILOVER}, and a wait until every sentinel names the replica and it answers as a master.</li>
+     * <li>The old master is turned into a replica of the new one the way Sentinel itself does it (one transaction:
+     * {@code REPLICAOF}, {@code CLIENT KILL TYPE normal}, {@code CLIENT KILL TYPE pubsub}), so that its clients
+     * reconnect and ask the sentinels again. Sentinel would do the same step only about 10 s after the switch; doing
+     * it now keeps a test short, and changes nothing else.</li>
+     * <li>The fence is lifted, and the harness waits until the old master is an in-sync replica that every sentinel
+     * sees.</li>
+     * </ol>
+     * Needs a running replica: after {@link #killMaster()}, {@link #restoreTopology()} first.
      *
      * @return the port of the new master
      */
     public int failover() {
         int old = masterPort();
+        int replica = replicaPort();
         rememberMaster(old);
-        int sentinel = sentinelPorts.get(0);
-        // Refused (NOGOODSLAVE) while this sentinel has not yet refreshed what it knows of the replica: try again.
-        awaitUntil(SETTLE, () -> {
-            try {
-                command(sentinel, "SENTINEL", "FAILOVER", MASTER_NAME);
-                return true;
-            } catch (RedisError e) {
-                if (e.getMessage().contains("INPROG")) {
+        awaitInSync(replica, old);
+        command(old, "CONFIG", "SET", "min-replicas-to-write", "2");
+        int promoted;
+        try {
+            long accepted = Long.parseLong(info(old, "replication").get("master_repl_offset"));
+            awaitUntil(SETTLE, () -> replicatedOffset(replica) >= accepted,
+                    () -> "replica on " + replica + " did not catch up with offset " + accepted);
+            int sentinel = sentinelPorts.get(0);
+            // Refused (NOGOODSLAVE) while this sentinel has not yet refreshed what it knows of the replica: try again.
+            awaitUntil(SETTLE, () -> {
+                try {
+                    command(sentinel, "SENTINEL", "FAILOVER", MASTER_NAME);
                     return true;
+                } catch (RedisError e) {
+                    return e.getMessage().startsWith("INPROG");
                 }
-                return false;
-            }
-        }, () -> "sentinel on " + sentinel + " refused SENTINEL FAILOVER");
-        int promoted = awaitFailover(SETTLE);
+            }, () -> "sentinel on " + sentinel + " refused SENTINEL FAILOVER");
+            promoted = awaitFailover(SETTLE);
+            transaction(old, List.of(
+                    List.of("REPLICAOF", "127.0.0.1", String.valueOf(promoted)),
+                    List.of("CLIENT", "KILL", "TYPE", "normal"),
+                    List.of("CLIENT", "KILL", "TYPE", "pubsub")));
+        } finally {
+            command(old, "CONFIG", "SET", "min-replicas-to-write", "0");
+        }
         awaitReplicaReady(old, promoted);
         return promoted;
+    }
+
+    private static long replicatedOffset(int replica) {
+        try {
+            return Long.parseLong(info(replica, "replication").get("slave_repl_offset"));
+        } catch (RuntimeException e) {
+            return -1;
+        }
     }
 
     /**
@@ -286,20 +319,44 @@ public final class RedisSentinelSetup {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), IO_TIMEOUT_MS);
             socket.setSoTimeout(IO_TIMEOUT_MS);
-            ByteArrayOutputStream request = new ByteArrayOutputStream();
-            request.writeBytes(("*" + args.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            for (String arg : args) {
-                byte[] bytes = arg.getBytes(StandardCharsets.UTF_8);
-                request.writeBytes(("$" + bytes.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-                request.writeBytes(bytes);
-                request.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
-            }
             OutputStream out = socket.getOutputStream();
-            out.write(request.toByteArray());
+            out.write(request(args));
             out.flush();
             return readReply(socket.getInputStream(), port);
         } catch (IOException e) {
             throw new UncheckedIOException("redis on port " + port + ": " + String.join(" ", args), e);
+        }
+    }
+
+    /**
+     * Runs the commands as one {@code MULTI}/{@code EXEC} transaction on one connection.
+     *
+     * @return the replies of the commands
+     */
+    static List<?> transaction(int port, List<List<String>> commands) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), IO_TIMEOUT_MS);
+            socket.setSoTimeout(IO_TIMEOUT_MS);
+            List<List<String>> all = new ArrayList<>();
+            all.add(List.of("MULTI"));
+            all.addAll(commands);
+            all.add(List.of("EXEC"));
+            OutputStream out = socket.getOutputStream();
+            for (List<String> command : all) {
+                out.write(request(command.toArray(String[]::new)));
+            }
+            out.flush();
+            InputStream in = socket.getInputStream();
+            Object reply = null;
+            for (int i = 0; i < all.size(); i++) {
+                reply = readReply(in, port);
+            }
+            if (reply == null) {
+                throw new RedisError("transaction on port " + port + " was aborted");
+            }
+            return (List<?>) reply;
+        } catch (IOException e) {
+            throw new UncheckedIOException("redis on port " + port + ": transaction " + commands, e);
         }
     }
 
@@ -322,7 +379,19 @@ public final class RedisSentinelSetup {
         }
     }
 
-    // ---- replies
+    // ---- requests and replies
+
+    private static byte[] request(String... args) {
+        ByteArrayOutputStream request = new ByteArrayOutputStream();
+        request.writeBytes(("*" + args.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        for (String arg : args) {
+            byte[] bytes = arg.getBytes(StandardCharsets.UTF_8);
+            request.writeBytes(("$" + bytes.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            request.writeBytes(bytes);
+            request.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        return request.toByteArray();
+    }
 
     private static Object readReply(InputStream in, int port) throws IOException {
         String line = readLine(in);
@@ -462,7 +531,8 @@ public final class RedisSentinelSetup {
     }
 
     /**
-     * Whether that sentinel names that master, and lists the replica and the other sentinels as reachable. What a sentinel reports of the replica's own link may
+     * Whether that sentinel names that master, and lists the replica and the other sentinels as reachable. What a sentinel
+     * reports of the replica's own link may
      * be up to 10 s old (its INFO period for replicas), so the link is checked on the replica itself instead.
      */
     private boolean sentinelSees(int sentinel, int replica, int master) {
@@ -537,32 +607,83 @@ public final class RedisSentinelSetup {
         return tryStart(port, nodeDir, args);
     }
 
-    private int startSentinel(int master) {
+    /**
+     * Starts three sentinels that know the replica and each other from their configuration files, as they would after
+     * a first run: otherwise they learn of each other only through hello messages, every 2 s.
+     *
+     * @return their ports
+     */
+    private List<Integer> startSentinels(int master, int replica) {
         for (int attempt = 0; attempt < 5; attempt++) {
-            int port = freePort();
-            Path sentinelDir = directory("sentinel-" + port);
-            Path conf = sentinelDir.resolve("sentinel.conf");
-            // One writable file each: a sentinel rewrites its own with what it learns (replicas, sentinels, epochs).
-            String config = String.join("\n",
-                    "port " + port,
-                    "bind 127.0.0.1",
-                    "dir " + sentinelDir,
-                    // Addresses are IPs; nothing to resolve, and a sentinel announces what it is given.
-                    "sentinel resolve-hostnames no",
-                    "sentinel monitor " + MASTER_NAME + " 127.0.0.1 " + master + " 2",
-                    "sentinel down-after-milliseconds " + MASTER_NAME + " 1000",
-                    "sentinel failover-timeout " + MASTER_NAME + " 5000",
-                    "");
-            try {
-                Files.writeString(conf, config);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            List<Integer> ports = new ArrayList<>();
+            while (ports.size() < 3) {
+                int port = freePort();
+                if (!ports.contains(port)) {
+                    ports.add(port);
+                }
             }
-            if (tryStart(port, sentinelDir, List.of("redis-server", conf.toString(), "--sentinel"))) {
-                return port;
+            Map<Integer, String> ids = new LinkedHashMap<>();
+            for (int port : ports) {
+                ids.put(port, sentinelId());
+            }
+            List<Integer> started = new ArrayList<>();
+            for (int port : ports) {
+                List<String> command = writeSentinelConfig(port, ids, master, replica);
+                if (tryStart(port, directory("sentinel-" + port), command)) {
+                    started.add(port);
+                }
+            }
+            if (started.size() == ports.size()) {
+                return ports;
+            }
+            // A port was taken meanwhile: the others' files name it, so start the three again elsewhere.
+            for (int port : started) {
+                ProcessHandle.of(recordedPid(port)).ifPresent(ProcessHandle::destroyForcibly);
             }
         }
-        throw new IllegalStateException("could not start a sentinel on a free port; see " + dir);
+        throw new IllegalStateException("could not start three sentinels on free ports; see " + dir);
+    }
+
+    /**
+     * Writes the configuration file of the sentinel on that port, in a directory of its own.
+     *
+     * @return the command that starts it
+     */
+    private List<String> writeSentinelConfig(int port, Map<Integer, String> ids, int master, int replica) {
+        Path sentinelDir = directory("sentinel-" + port);
+        Path conf = sentinelDir.resolve("sentinel.conf");
+        // One writable file each: a sentinel rewrites its own with what it learns (replicas, sentinels, epochs).
+        List<String> lines = new ArrayList<>(List.of(
+                "port " + port,
+                "bind 127.0.0.1",
+                "dir " + sentinelDir,
+                // Addresses are IPs: nothing to resolve.
+                "sentinel resolve-hostnames no",
+                "sentinel myid " + ids.get(port),
+                "sentinel monitor " + MASTER_NAME + " 127.0.0.1 " + master + " 2",
+                "sentinel down-after-milliseconds " + MASTER_NAME + " 1000",
+                "sentinel failover-timeout " + MASTER_NAME + " 5000",
+                "sentinel known-replica " + MASTER_NAME + " 127.0.0.1 " + replica));
+        ids.forEach((other, id) -> {
+            if (other != port) {
+                lines.add("sentinel known-sentinel " + MASTER_NAME + " 127.0.0.1 " + other + " " + id);
+            }
+        });
+        try {
+            Files.writeString(conf, String.join("\n", lines) + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return List.of("redis-server", conf.toString(), "--sentinel");
+    }
+
+    /**
+     * @return a sentinel run id: 40 hex digits
+     */
+    private static String sentinelId() {
+        byte[] bytes = new byte[20];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
     }
 
     /**
