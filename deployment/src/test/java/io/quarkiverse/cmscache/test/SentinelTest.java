@@ -1,0 +1,150 @@
+package io.quarkiverse.cmscache.test;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.quarkiverse.cmscache.CmsCache;
+import io.quarkiverse.cmscache.CmsCached;
+import io.quarkiverse.cmscache.CmsInvalidate;
+import io.quarkiverse.cmscache.CmsKey;
+import io.quarkiverse.cmscache.runtime.CmsCacheEngine;
+import io.quarkiverse.cmscache.runtime.l2.L2State;
+import io.quarkus.test.QuarkusUnitTest;
+
+/**
+ * The Quarkus Redis client in sentinel mode ({@code quarkus.redis.client-type=sentinel}, the sentinels in
+ * {@code quarkus.redis.hosts}): pages cached through the extension land on the master the sentinels name and are
+ * shared with another instance, an edit evicts them everywhere, and after a clean failover the application goes on
+ * serving what it cached and applies the next edit on the new master, without a caller seeing an exception.
+ */
+public class SentinelTest {
+
+    static final RedisSentinelSetup SENTINELS = RedisSentinelSetup.named("sentinel-test");
+
+    @RegisterExtension
+    static final QuarkusUnitTest app = TestRedis.unitTest()
+            .overrideConfigKey("quarkus.redis.client-type", "sentinel")
+            .overrideConfigKey("quarkus.redis.hosts", SENTINELS.sentinelHosts())
+            .overrideConfigKey("quarkus.redis.master-name", RedisSentinelSetup.MASTER_NAME)
+            .overrideConfigKey("quarkus.redis.role", "master")
+            .withApplicationRoot(jar -> jar.addClasses(TestRedis.class, OtherInstance.class, RedisSentinelSetup.class,
+                    Blocks.class, Pages.class));
+
+    @Inject
+    Pages pages;
+
+    @Inject
+    Blocks blocks;
+
+    @Inject
+    CmsCache cache;
+
+    @Inject
+    OtherInstance instances;
+
+    @AfterAll
+    static void stopSentinels() {
+        SENTINELS.stop();
+    }
+
+    CmsCacheEngine engine() {
+        return (CmsCacheEngine) cache;
+    }
+
+    @Test
+    void pagesAreSharedThroughTheMasterAndAnEditEvictsThemEverywhere() {
+        assertEquals("<page home>v1 of footer</page>", pages.render("home"));
+        String entry = engine().l2().keys().entry("page:home");
+        assertEquals(1L, RedisSentinelSetup.command(SENTINELS.masterPort(), "EXISTS", entry),
+                "written to the master the sentinels name");
+
+        CmsCacheEngine other = instances.start();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> other.feed().isSubscribed());
+            assertEquals("<page home>v1 of footer</page>", other.get("page", "home", String.class, () -> "not from Redis"));
+            assertEquals(1, other.stats("page").l2Hits(), "a fresh instance found the page in Redis");
+
+            blocks.save("footer");
+
+            assertEquals(0L, RedisSentinelSetup.command(SENTINELS.masterPort(), "EXISTS", entry),
+                    "the page made with the block is gone from Redis once the edit returns");
+            assertEquals("<page home>v2 of footer</page>", pages.render("home"));
+            // The other instance hears of the edit through pub/sub and drops its copy; it then reads the new page.
+            await().atMost(Duration.ofSeconds(10)).until(() -> other.region("page").l1().get("page:home") == null);
+            assertEquals("<page home>v2 of footer</page>", other.get("page", "home", String.class, () -> "not from Redis"));
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
+    void afterACleanFailoverCachedPagesAreServedAndEditsApplied() {
+        assertEquals("<page about>v1 of header</page>", pages.render("about"));
+        String entry = engine().l2().keys().entry("page:about");
+        int before = SENTINELS.masterPort();
+
+        int after = SENTINELS.failover();
+
+        assertNotEquals(before, after);
+        assertEquals(1L, RedisSentinelSetup.command(after, "EXISTS", entry), "nothing was lost in a clean failover");
+        assertEquals("<page about>v1 of header</page>", pages.render("about"), "still served");
+        // Whatever the failover did to the application's connections, the cache finds its way to the new master.
+        await().atMost(Duration.ofSeconds(15)).until(() -> engine().l2State() == L2State.UP);
+        CmsCacheEngine fresh = instances.start();
+        try {
+            await().atMost(Duration.ofSeconds(15)).until(() -> fresh.feed().isSubscribed());
+            assertEquals("<page about>v1 of header</page>", fresh.get("page", "about", String.class, () -> "not from Redis"),
+                    "a fresh instance reads it from the new master");
+
+            blocks.save("header");
+
+            assertEquals("<page about>v2 of header</page>", pages.render("about"), "the edit is served at once here");
+            assertEquals(1L, RedisSentinelSetup.command(after, "EXISTS", entry), "the new page is on the new master");
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> fresh.region("page").l1().get("page:about") == null);
+            assertEquals("<page about>v2 of header</page>", fresh.get("page", "about", String.class, () -> "not from Redis"),
+                    "and the new master holds the new page");
+        } finally {
+            fresh.close();
+        }
+    }
+
+    @ApplicationScoped
+    static class Blocks {
+        final Map<String, Integer> versions = new ConcurrentHashMap<>();
+
+        @CmsCached(region = "block")
+        String html(@CmsKey String id) {
+            return "v" + versions.getOrDefault(id, 1) + " of " + id;
+        }
+
+        @CmsInvalidate(region = "block")
+        void save(String id) {
+            versions.compute(id, (key, version) -> version == null ? 2 : version + 1);
+        }
+    }
+
+    @ApplicationScoped
+    static class Pages {
+
+        @Inject
+        Blocks blocks;
+
+        @CmsCached(region = "page")
+        String render(@CmsKey String id) {
+            return "<page " + id + ">" + blocks.html(id.equals("home") ? "footer" : "header") + "</page>";
+        }
+    }
+}
