@@ -49,7 +49,8 @@ final class Script {
 
     static boolean isNoScript(Throwable failure) {
         String message = failure.getMessage();
-        return message != null && message.startsWith("NOSCRIPT");
+        // A batch reports the failing command's error as "ERR [<index>] NOSCRIPT ...".
+        return message != null && (message.startsWith("NOSCRIPT") || message.contains("] NOSCRIPT "));
     }
 
     private static Request request(Request request, List<String> keys, List<Object> args) {
