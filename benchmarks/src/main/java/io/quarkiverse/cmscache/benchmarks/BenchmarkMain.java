@@ -8,6 +8,7 @@ import jakarta.inject.Inject;
 import io.quarkiverse.cmscache.benchmarks.hit.HitBenchmarks;
 import io.quarkiverse.cmscache.benchmarks.invalidation.InvalidationFollower;
 import io.quarkiverse.cmscache.benchmarks.invalidation.InvalidationLeader;
+import io.quarkiverse.cmscache.benchmarks.metadata.MetadataCost;
 import io.quarkiverse.cmscache.benchmarks.report.Report;
 import io.quarkiverse.cmscache.benchmarks.workload.EditStorm;
 import io.quarkus.runtime.QuarkusApplication;
@@ -21,6 +22,7 @@ import io.quarkus.runtime.annotations.QuarkusMain;
  * invalidation-leader &lt;quick|full&gt; &lt;result.json&gt;             (c), with a follower process running
  * invalidation-follower                                            (c), the other instance
  * edit-storm &lt;quick|full&gt; &lt;result.json&gt; [strategy]           (d), all strategies or the one named
+ * metadata &lt;quick|full&gt; &lt;result.json&gt;                        (f), in a key namespace of its own
  * report &lt;results-dir&gt; &lt;tables.adoc&gt;                           the tables of the docs page
  * </pre>
  */
@@ -36,10 +38,13 @@ public class BenchmarkMain implements QuarkusApplication {
     @Inject
     EditStorm editStorm;
 
+    @Inject
+    MetadataCost metadata;
+
     @Override
     public int run(String... args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: jmh|invalidation-leader|invalidation-follower|edit-storm|report ...");
+            System.err.println("usage: jmh|invalidation-leader|invalidation-follower|edit-storm|metadata|report ...");
             return 2;
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
@@ -48,6 +53,7 @@ public class BenchmarkMain implements QuarkusApplication {
             case "invalidation-leader" -> leader.run(Mode.of(rest[0]), Path.of(rest[1]));
             case "invalidation-follower" -> follower.run();
             case "edit-storm" -> editStorm.run(Mode.of(rest[0]), Path.of(rest[1]), rest.length > 2 ? rest[2] : null);
+            case "metadata" -> metadata.run(Mode.of(rest[0]), Path.of(rest[1]));
             case "report" -> Report.write(Path.of(rest[0]), Path.of(rest[1]));
             default -> {
                 System.err.println("unknown part " + args[0]);

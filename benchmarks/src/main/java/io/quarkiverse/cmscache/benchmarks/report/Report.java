@@ -38,6 +38,7 @@ public final class Report {
         report.invalidation();
         report.editStorm();
         report.http();
+        report.metadata();
         report.goals();
         Files.writeString(tables, report.out.toString());
     }
@@ -259,6 +260,57 @@ public final class Report {
             double ratio = cached.get("requestsPerSecond").asDouble() / uncached.get("requestsPerSecond").asDouble();
             goal("(e) cached page ≥ 20× the uncached page's throughput", f(ratio, 1) + "×", ratio >= 20);
         }
+    }
+
+    private void metadata() throws IOException {
+        JsonNode metadata = read("metadata.json");
+        if (metadata == null) {
+            return;
+        }
+        JsonNode clear = metadata.get("clear");
+        out.append("[[metadata]]\n=== (f) Metadata\n\nWhat the tag sets and tag versions the cache keeps in Redis "
+                + "cost. *Clearing a region of ").append(String.format(Locale.ROOT, "%,d", clear.get("members").asInt()))
+                .append(" entries* (its region tag's set holds that many members) with `CmsCache.clear`: the call's "
+                        + "wall time; how long Redis was blocked, as the longest round trip of a `PING` sent in a "
+                        + "loop on a connection of its own, and as the longest slow-log entry of the cache's commands "
+                        + "meanwhile (Redis's threshold: ")
+                .append(f(clear.get("slowlogThresholdMicros").asDouble() / 1000, 0))
+                .append(" ms); and the entries deleted from Redis, counted afterwards. A call that outlasts the L2 "
+                        + "timeout returns without Redis's answer, and the cache replays the invalidation later.\n\n");
+        out.append("[cols=\"1,1,1,1,1,1,1,1\",options=\"header\"]\n|===\n| region | call (ms) | longest `PING` (ms) "
+                + "| `PING` p99 (ms) | longest slow-log entry (ms) | deleted from Redis | evicted from L1 "
+                + "| answered in time\n");
+        for (JsonNode repetition : clear.get("repetitions")) {
+            long slowest = repetition.get("slowlogMaxMicrosOurs").asLong();
+            out.append("| ").append(repetition.get("region").asText()).append(" | ")
+                    .append(f(repetition.get("wallMillis").asDouble(), 0)).append(" | ")
+                    .append(ms(repetition.get("ping"), "max")).append(" | ").append(ms(repetition.get("ping"), "p99"))
+                    .append(" | ").append(slowest < 0 ? "none" : f(slowest / 1000.0, 1)).append(" | ")
+                    .append(String.format(Locale.ROOT, "%,d", repetition.get("entriesDeleted").asLong()))
+                    .append(" | ").append(String.format(Locale.ROOT, "%,d", repetition.get("l1Evicted").asLong()))
+                    .append(" | ").append(repetition.get("confirmedByRedis").asBoolean() ? "yes" : "*no*")
+                    .append('\n');
+        }
+        out.append("|===\n\n");
+        JsonNode write = metadata.get("write");
+        JsonNode invalidation = metadata.get("invalidation");
+        out.append("*Writes*: misses through `CmsCache.get` on one thread, each loading an entry with the tags `")
+                .append(write.get("entryTags").asText()).append("` (identity, region, one dependency) and storing "
+                        + "it; *invalidations*: `invalidateTags` of one of those dependency tags, which ")
+                .append(invalidation.get("dependents").asInt()).append(" entries carry.\n\n");
+        out.append("[cols=\"3,1,1,1,1\",options=\"header\"]\n|===\n| operation | count | p50 | p99 "
+                + "| per second, 1 thread\n");
+        out.append("| write, ").append(write.get("entryTags").asText().split(" ").length).append(" tags | ")
+                .append(String.format(Locale.ROOT, "%,d", write.get("latency").get("count").asInt())).append(" | ")
+                .append(f(write.get("latency").get("p50").asDouble(), 0)).append(" µs | ")
+                .append(f(write.get("latency").get("p99").asDouble(), 0)).append(" µs | ")
+                .append(f(write.get("opsPerSecond").asDouble(), 0)).append('\n');
+        out.append("| invalidation, ").append(invalidation.get("dependents").asInt()).append(" dependents | ")
+                .append(String.format(Locale.ROOT, "%,d", invalidation.get("rounds").asInt())).append(" | ")
+                .append(ms(invalidation.get("latency"), "p50")).append(" ms | ")
+                .append(ms(invalidation.get("latency"), "p99")).append(" ms | ")
+                .append(f(1e6 / invalidation.get("latency").get("mean").asDouble(), 0)).append('\n');
+        out.append("|===\n\n");
     }
 
     private void goals() {
