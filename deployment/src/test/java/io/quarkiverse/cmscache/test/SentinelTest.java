@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -63,6 +65,12 @@ public class SentinelTest {
         return (CmsCacheEngine) cache;
     }
 
+    @BeforeEach
+    void redisReached() {
+        // The first connections go through a sentinel first, which on a busy machine can outlast l2.timeout.
+        await().atMost(Duration.ofSeconds(15)).until(() -> engine().l2State() == L2State.UP && engine().feed().isSubscribed());
+    }
+
     @Test
     void pagesAreSharedThroughTheMasterAndAnEditEvictsThemEverywhere() {
         assertEquals("<page home>v1 of footer</page>", pages.render("home"));
@@ -90,7 +98,7 @@ public class SentinelTest {
     }
 
     @Test
-    void afterACleanFailoverCachedPagesAreServedAndEditsApplied() {
+    void afterACleanFailoverCachedPagesAreServedAndAnEditIsNotLost() {
         assertEquals("<page about>v1 of header</page>", pages.render("about"));
         String entry = engine().l2().keys().entry("page:about");
         int before = SENTINELS.masterPort();
@@ -100,25 +108,31 @@ public class SentinelTest {
         assertNotEquals(before, after);
         assertEquals(1L, RedisSentinelSetup.command(after, "EXISTS", entry), "nothing was lost in a clean failover");
         assertEquals("<page about>v1 of header</page>", pages.render("about"), "still served");
-        // Whatever the failover did to the application's connections, the cache finds its way to the new master.
-        await().atMost(Duration.ofSeconds(15)).until(() -> engine().l2State() == L2State.UP);
         CmsCacheEngine fresh = instances.start();
         try {
-            await().atMost(Duration.ofSeconds(15)).until(() -> fresh.feed().isSubscribed());
+            await().atMost(Duration.ofSeconds(10)).until(() -> fresh.feed().isSubscribed());
             assertEquals("<page about>v1 of header</page>", fresh.get("page", "about", String.class, () -> "not from Redis"),
-                    "a fresh instance reads it from the new master");
+                    "a fresh instance finds it in Redis");
 
+            // At once: for up to quarkus.redis.topology-cache-ttl the client may still send to the old master, now a
+            // replica that refuses writes; the invalidation must not be lost for that.
             blocks.save("header");
 
             assertEquals("<page about>v2 of header</page>", pages.render("about"), "the edit is served at once here");
-            assertEquals(1L, RedisSentinelSetup.command(after, "EXISTS", entry), "the new page is on the new master");
-            await().atMost(Duration.ofSeconds(15))
-                    .until(() -> fresh.region("page").l1().get("page:about") == null);
-            assertEquals("<page about>v2 of header</page>", fresh.get("page", "about", String.class, () -> "not from Redis"),
-                    "and the new master holds the new page");
+            // The fresh instance drops its copy, and Redis no longer holds the old page (it holds the new one, or
+            // nothing, and the loader renders the new one).
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertEquals("<page about>v2 of header</page>",
+                    fresh.get("page", "about", String.class, () -> "<page about>v2 of header</page>")));
         } finally {
             fresh.close();
         }
+        // New content is written where the sentinels say the master is.
+        AtomicInteger attempt = new AtomicInteger();
+        await().atMost(Duration.ofSeconds(15)).until(() -> {
+            String id = "contact-" + attempt.incrementAndGet();
+            cache.get("page", id, String.class, () -> "<page " + id + ">");
+            return RedisSentinelSetup.command(after, "EXISTS", engine().l2().keys().entry("page:" + id)).equals(1L);
+        });
     }
 
     @ApplicationScoped
