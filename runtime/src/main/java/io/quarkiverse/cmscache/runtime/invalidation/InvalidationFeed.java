@@ -198,7 +198,11 @@ public final class InvalidationFeed {
                 l2.distrust("Redis may evict the cache's metadata (maxmemory-policy " + policy.policy() + ")");
                 return Uni.createFrom().voidItem();
             }
-            return l2.log(logSize).chain(log -> l2.sequence().chain(seq -> checkHistory(log, seq)).invoke(current -> {
+            // What this instance had seen before the reads were sent: Redis had all of it by then, unless it went
+            // back in time. (Compared with what it has seen when the answers arrive, its own invalidations made in
+            // between would look missing from Redis.)
+            Seen seen = new Seen(versions.highestSeen(), versions.lastMessage());
+            return l2.log(logSize).chain(log -> l2.sequence().chain(seq -> checkHistory(log, seq, seen)).invoke(current -> {
                 reconcile(log, current);
             })).chain(() -> newServer ? invalidator.replayUnreplicated() : Uni.createFrom().voidItem())
                     .invoke(() -> {
@@ -213,17 +217,17 @@ public final class InvalidationFeed {
     /**
      * @return the current sequence number, after adopting or starting a new generation if Redis went back in time
      */
-    private Uni<Long> checkHistory(List<String> log, RedisL2.Sequence seq) {
+    private Uni<Long> checkHistory(List<String> log, RedisL2.Sequence seq, Seen seen) {
         if (invalidator.adoptFloor(seq.floor(), seq.sequence())) {
             return Uni.createFrom().item(seq.sequence());
         }
-        long highest = versions.highestSeen();
+        long highest = seen.highest();
         String contradiction = null;
         if (seq.sequence() < highest) {
             contradiction = "its invalidation sequence is at #" + seq.sequence() + ", behind #" + highest
                     + " seen here";
         } else {
-            contradiction = contradictedBy(log);
+            contradiction = contradictedBy(log, seen);
         }
         if (contradiction == null) {
             return Uni.createFrom().item(seq.sequence());
@@ -239,12 +243,12 @@ public final class InvalidationFeed {
      * @return why the log contradicts the last invalidation applied here, or {@code null} if it does not (or no
      *         longer reaches back to it)
      */
-    private String contradictedBy(List<String> log) {
-        String last = versions.lastMessage();
-        long lastSeq = versions.lastMessageSeq();
-        if (last == null || log.isEmpty()) {
+    private String contradictedBy(List<String> log, Seen seen) {
+        if (seen.last() == null || log.isEmpty()) {
             return null;
         }
+        String last = seen.last().text();
+        long lastSeq = seen.last().seq();
         long oldest = Long.MAX_VALUE;
         for (String line : log) {
             InvalidationMessage message = InvalidationMessage.parse(line);
@@ -258,6 +262,15 @@ public final class InvalidationFeed {
             oldest = Math.min(oldest, message.seq());
         }
         return oldest < lastSeq ? "its log lacks invalidation #" + lastSeq + ", applied here" : null;
+    }
+
+    /**
+     * What this instance had seen of Redis's history when a check sent its reads.
+     *
+     * @param highest the highest sequence number seen
+     * @param last the last invalidation applied, {@code null} if none
+     */
+    private record Seen(long highest, TagVersions.LastMessage last) {
     }
 
     private void noteEvictionPolicy(EvictionPolicy policy) {
@@ -399,11 +412,12 @@ public final class InvalidationFeed {
      * instance has seen, and reconciles a gap that stayed open longer than the gap timeout.
      */
     private void checkSequence() {
+        // Seen before the read is sent: see check.
+        long highest = versions.highestSeen();
         l2.sequence().subscribe().with(seq -> {
             if (invalidator.adoptFloor(seq.floor(), seq.sequence())) {
                 return;
             }
-            long highest = versions.highestSeen();
             if (seq.sequence() < highest) {
                 LOG.warnf("CMS cache: Redis went back in time (its invalidation sequence is at #%d, behind #%d seen "
                         + "here): starting a new generation of its entries", seq.sequence(), highest);

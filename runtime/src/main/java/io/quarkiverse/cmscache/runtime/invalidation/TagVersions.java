@@ -269,17 +269,17 @@ public final class TagVersions {
     }
 
     /**
-     * @return the message of the highest-numbered invalidation applied here, as published, or {@code null} if none
+     * @return the highest-numbered invalidation applied here with its message as published, or {@code null} if none
      */
-    public synchronized String lastMessage() {
-        return lastMessage;
+    public synchronized LastMessage lastMessage() {
+        return lastMessage == null ? null : new LastMessage(lastMessageSeq, lastMessage);
     }
 
     /**
-     * @return the sequence number of {@link #lastMessage()}, 0 if none
+     * @param seq its sequence number
+     * @param text its message, as published and logged
      */
-    public synchronized long lastMessageSeq() {
-        return lastMessageSeq;
+    public record LastMessage(long seq, String text) {
     }
 
     /**
