@@ -267,12 +267,11 @@ public final class RedisL2 {
      * @param entry the entry
      * @param value its value as JSON
      * @param ttl how long it lives in Redis
-     * @param tagSetTtl how long the sets that index it live at least
      * @param tagBases for each of the entry's tags, the basis it is checked against; {@code null} to check every
      *        tag against the entry's basis
      * @return whether it was stored ({@code false}: refused as stale)
      */
-    public Uni<Boolean> write(Entry entry, byte[] value, Duration ttl, Duration tagSetTtl, long[] tagBases) {
+    public Uni<Boolean> write(Entry entry, byte[] value, Duration ttl, long[] tagBases) {
         String[] tags = entry.tags();
         List<String> scriptKeys = new ArrayList<>(1 + 2 * tags.length);
         scriptKeys.add(keys.entry(entry.key()));
@@ -284,9 +283,8 @@ public final class RedisL2 {
         }
         scriptKeys.add(keys.sequence());
         scriptKeys.add(keys.floor());
-        List<Object> args = new ArrayList<>(6 + tags.length);
-        args.addAll(List.of(entry.basis(), EntryCodec.meta(entry), EntryCodec.tagsField(entry), value, ttl.toMillis(),
-                tagSetTtl.toMillis()));
+        List<Object> args = new ArrayList<>(5 + tags.length);
+        args.addAll(List.of(entry.basis(), EntryCodec.meta(entry), EntryCodec.tagsField(entry), value, ttl.toMillis()));
         if (tagBases != null) {
             for (long tagBasis : tagBases) {
                 args.add(tagBasis);

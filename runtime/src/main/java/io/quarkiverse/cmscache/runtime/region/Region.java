@@ -98,7 +98,6 @@ public final class Region {
     private final Refresher refresher;
     private final HotEntries hot;
     private final String owner;
-    private final Duration tagSetTtl;
     private final long lifeNanos;
     private final long refreshAtNanos;
     private final long staleServedUntilNanos;
@@ -130,7 +129,6 @@ public final class Region {
         this.refresher = refresher;
         this.hot = l2 == null ? null : hot;
         this.owner = owner;
-        this.tagSetTtl = settings.l2Ttl().plusMinutes(1);
         this.lifeNanos = settings.l1ExpireAfterWrite().toNanos();
         this.refreshAtNanos = (long) (lifeNanos * (1 - settings.refreshAhead()));
         this.staleServedUntilNanos = lifeNanos + settings.staleWhileRevalidate().toNanos();
@@ -751,7 +749,7 @@ public final class Region {
         // the load's own basis: that is what the stored copy carries, so that a computation reading it later is not
         // held back by the oldest thing this one read (a header cached since start-up).
         Entry checked = entry.withBasis(loaded.ownBasis());
-        return l2.write(checked, loaded.json(), settings.l2Ttl(), tagSetTtl, loaded.tagBases())
+        return l2.write(checked, loaded.json(), settings.l2Ttl(), loaded.tagBases())
                 .onFailure().recoverWithItem(failure -> {
                     l2Failure("write", entry.key(), failure);
                     return null;

@@ -4,15 +4,15 @@
 -- KEYS[2 .. n+1]   the version key of each tag
 -- KEYS[n+2 .. 2n+1] the set of each tag
 -- KEYS[2n+2] the sequence, KEYS[2n+3] the floor
--- ARGV[1] basis, ARGV[2] meta, ARGV[3] tags field, ARGV[4] value, ARGV[5] entry TTL ms, ARGV[6] unused,
--- ARGV[7 .. n+6] optionally, the basis of each tag
+-- ARGV[1] basis, ARGV[2] meta, ARGV[3] tags field, ARGV[4] value, ARGV[5] entry TTL ms,
+-- ARGV[6 .. n+5] optionally, the basis of each tag
 -- Returns 1 when stored, 0 when refused as stale.
 local n = (#KEYS - 3) / 2
 local basis = tonumber(ARGV[1])
 -- Loaded before the namespace's last rewind (below the floor), or by an instance that has seen invalidations this
 -- Redis has not (a basis above its sequence: it went back in time): either may hold content invalidated since.
 local lowest = basis
-for i = 7, 6 + n do
+for i = 6, 5 + n do
   if ARGV[i] and tonumber(ARGV[i]) < lowest then
     lowest = tonumber(ARGV[i])
   end
@@ -29,8 +29,8 @@ for i = 2, n + 1 do
   local version = redis.call('GET', KEYS[i])
   if version then
     local limit = basis
-    if ARGV[5 + i] then
-      limit = tonumber(ARGV[5 + i])
+    if ARGV[4 + i] then
+      limit = tonumber(ARGV[4 + i])
     end
     if tonumber(version) > limit then
       return 0
