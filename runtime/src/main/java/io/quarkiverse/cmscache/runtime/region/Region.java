@@ -538,9 +538,11 @@ public final class Region {
             if (stored != null) {
                 return Uni.createFrom().item(stored);
             }
+            // The holder stores the entry, then gives the lease back: a lease found free after a miss may have been
+            // given back between the two reads, so the entry is read once more before this instance loads it itself.
             return on(read.resume(), leaseHeld(lease)).chain(held -> Boolean.TRUE.equals(held)
                     ? awaitLeaseHolder(read, lease, epoch, deadline, Math.min(pause * 2, LEASE_POLL_MAX_MS))
-                    : Uni.createFrom().nullItem());
+                    : on(read.resume(), readL2(read.key(), read.type(), epoch)));
         });
     }
 
