@@ -39,6 +39,9 @@ public record EngineSettings(boolean enabled, String keyPrefix, String keyVersio
         Warming warming,
         RegionSettings defaults, Map<String, RegionSettings> regions) {
 
+    /** See {@link #tagVersionRetention()}. */
+    public static final Duration VERSION_RETENTION = Duration.ofMinutes(5);
+
     /**
      * @param requestVolumeThreshold the rolling window of commands
      * @param failureRatio the share of failures that opens the breaker
@@ -126,19 +129,11 @@ public record EngineSettings(boolean enabled, String keyPrefix, String keyVersio
     }
 
     /**
-     * @return how long Redis and every instance remember when a tag was last invalidated: longer than any entry can
-     *         live in either level, plus an hour for loads in flight
+     * @return how long Redis remembers a tag's last invalidation: far longer than a load takes. A load that began
+     *         before a forgotten one is not stored (the version floor), so this bounds memory, not correctness.
      */
     public Duration tagVersionRetention() {
-        Duration longest = max(defaults.l1Retention(), defaults.l2Ttl());
-        for (RegionSettings region : regions.values()) {
-            longest = max(longest, max(region.l1Retention(), region.l2Ttl()));
-        }
-        return longest.plusHours(1);
-    }
-
-    private static Duration max(Duration a, Duration b) {
-        return a.compareTo(b) >= 0 ? a : b;
+        return VERSION_RETENTION;
     }
 
     /**

@@ -15,7 +15,8 @@ package io.quarkiverse.cmscache.runtime.l2;
  * longer carries the tag; the {@code t} field is checked before anything is deleted). No TTL, so that an evicting
  * Redis ({@code volatile-*}) never drops one; pruned by every write and by the metadata sweep instead;</li>
  * <li>{@code {ns}:v:<tag>} the sequence number of the tag's last invalidation, and {@code {ns}:vt} the tags by the
- * time of their last invalidation. No TTL either; the sweep deletes versions older than the retention;</li>
+ * time of their last invalidation. No TTL either; the sweep deletes versions older than the retention, and keeps the
+ * highest sequence number it deleted in {@code {ns}:vfloor};</li>
  * <li>{@code {ns}:drain:<seq>:<tag>} the members of a tag set too large to be checked by the invalidation {@code seq}
  * itself, emptied in bounded steps, and {@code {ns}:drains} the index of those in progress;</li>
  * <li>{@code {ns}:seq} the invalidation sequence; {@code {ns}:log} the capped log of recent invalidations;
@@ -64,6 +65,14 @@ public final class RedisKeyspace {
      */
     public String versionIndex() {
         return slot + ":vt";
+    }
+
+    /**
+     * @return the highest sequence number among the tag versions the sweep deleted: a load that began below it is not
+     *         stored
+     */
+    public String versionFloor() {
+        return slot + ":vfloor";
     }
 
     /**

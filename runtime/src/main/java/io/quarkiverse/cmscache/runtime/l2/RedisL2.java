@@ -283,6 +283,7 @@ public final class RedisL2 {
         }
         scriptKeys.add(keys.sequence());
         scriptKeys.add(keys.floor());
+        scriptKeys.add(keys.versionFloor());
         List<Object> args = new ArrayList<>(5 + tags.length);
         args.addAll(List.of(entry.basis(), EntryCodec.meta(entry), EntryCodec.tagsField(entry), value, ttl.toMillis()));
         if (tagBases != null) {
@@ -368,15 +369,17 @@ public final class RedisL2 {
     }
 
     /**
-     * Deletes tag versions older than the retention (at most {@code maxVersions}) and prunes the given tag sets of
+     * Deletes tag versions older than the retention (at most {@code maxVersions}), raising the version floor to the
+     * highest of them (so that a load that began before one is not stored), and prunes the given tag sets of
      * members whose entry is gone or no longer carries the tag (at most {@code maxMemberChecks} members checked in
      * all, 20 at a time per set while at least half of them are dead).
      *
      * @return how many versions were deleted and how many set members removed
      */
     public Uni<long[]> sweep(List<String> tagSets, Duration versionRetention, int maxVersions, int maxMemberChecks) {
-        List<String> scriptKeys = new ArrayList<>(1 + tagSets.size());
+        List<String> scriptKeys = new ArrayList<>(2 + tagSets.size());
         scriptKeys.add(keys.versionIndex());
+        scriptKeys.add(keys.versionFloor());
         scriptKeys.addAll(tagSets);
         return run(sweep, scriptKeys, List.of(versionRetention.toMillis(), (long) maxVersions, (long) maxMemberChecks,
                 keys.versionPrefix())).map(response -> new long[] { response.get(0).toLong(), response.get(1).toLong() });

@@ -2,7 +2,9 @@
 -- older than the retention, oldest first, and prunes the given tag sets of members whose entry is gone or no longer
 -- carries the tag (a set left empty disappears). A set keeps being pruned, 20 random members at a time, while at
 -- least half of those checked were dead. Bounded: at most ARGV[2] versions and ARGV[3] member checks per call.
--- KEYS[1] the index of tag versions by time, KEYS[2 ..] tag sets to prune
+-- The highest sequence number among the versions deleted is kept in the version floor: a write whose load began
+-- below it may depend on an invalidation whose version is gone, and write.lua refuses it.
+-- KEYS[1] the index of tag versions by time, KEYS[2] the version floor, KEYS[3 ..] tag sets to prune
 -- ARGV[1] how long (ms) a version is kept, ARGV[2] max versions, ARGV[3] max member checks,
 -- ARGV[4] the prefix of version keys ('{ns}:v:')
 -- Returns { versions deleted, members removed }.
@@ -10,13 +12,21 @@ local time = redis.call('TIME')
 local cutoff = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) - tonumber(ARGV[1])
 local old = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. string.format('%d', cutoff), 'LIMIT', 0,
   tonumber(ARGV[2]))
+local forgotten = 0
 for _, tag in ipairs(old) do
+  local version = tonumber(redis.call('GET', ARGV[4] .. tag) or '0')
+  if version > forgotten then
+    forgotten = version
+  end
   redis.call('UNLINK', ARGV[4] .. tag)
   redis.call('ZREM', KEYS[1], tag)
 end
+if forgotten > tonumber(redis.call('GET', KEYS[2]) or '0') then
+  redis.call('SET', KEYS[2], string.format('%d', forgotten))
+end
 local budget = tonumber(ARGV[3])
 local removed = 0
-for i = 2, #KEYS do
+for i = 3, #KEYS do
   local needle = ' ' .. string.sub(KEYS[i], string.find(KEYS[i], '}:t:', 1, true) + 4) .. ' '
   local keepGoing = true
   while keepGoing and budget > 0 do

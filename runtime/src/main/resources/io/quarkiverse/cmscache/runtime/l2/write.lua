@@ -3,11 +3,11 @@
 -- KEYS[1]          the entry
 -- KEYS[2 .. n+1]   the version key of each tag
 -- KEYS[n+2 .. 2n+1] the set of each tag
--- KEYS[2n+2] the sequence, KEYS[2n+3] the floor
+-- KEYS[2n+2] the sequence, KEYS[2n+3] the floor, KEYS[2n+4] the version floor
 -- ARGV[1] basis, ARGV[2] meta, ARGV[3] tags field, ARGV[4] value, ARGV[5] entry TTL ms,
 -- ARGV[6 .. n+5] optionally, the basis of each tag
 -- Returns 1 when stored, 0 when refused as stale.
-local n = (#KEYS - 3) / 2
+local n = (#KEYS - 4) / 2
 local basis = tonumber(ARGV[1])
 -- Loaded before the namespace's last rewind (below the floor), or by an instance that has seen invalidations this
 -- Redis has not (a basis above its sequence: it went back in time): either may hold content invalidated since.
@@ -19,6 +19,12 @@ for i = 6, 5 + n do
 end
 local floor = redis.call('GET', KEYS[2 * n + 3])
 if floor and lowest < tonumber(floor) then
+  return 0
+end
+-- Loaded since before a tag version the sweep has deleted (older than the retention): it may depend on that
+-- invalidation, which can no longer be checked.
+local versionFloor = redis.call('GET', KEYS[2 * n + 4])
+if versionFloor and basis < tonumber(versionFloor) then
   return 0
 end
 local seq = redis.call('GET', KEYS[2 * n + 2])
