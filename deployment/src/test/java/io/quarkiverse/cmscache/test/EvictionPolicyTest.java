@@ -61,7 +61,8 @@ public class EvictionPolicyTest {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> RestAssured.get("/q/health/ready").then()
                 .statusCode(200)
                 .body("checks.find { it.name == 'CMS cache' }.data.eviction", equalTo("unsafe (allkeys-lru)"))
-                .body("checks.find { it.name == 'CMS cache' }.data.l2", equalTo("refused")));
+                .body("checks.find { it.name == 'CMS cache' }.data.l2", equalTo("refused"))
+                .body("checks.find { it.name == 'CMS cache' }.data.replication", equalTo("none")));
 
         assertEquals("refused v1", cache.get("pages", "refused", String.class, () -> "refused v1"));
         assertEquals("refused v1", cache.get("pages", "refused", String.class, () -> "refused v2"), "from L1");

@@ -90,6 +90,8 @@ public class RedisRewindTest {
             }
             assertEquals(List.of(), wrong, "pages served after the restart with the edit undone (the first 5)");
             assertEquals(L2State.UP, reader.l2State());
+            assertEquals(1, reader.invalidator().generationsAdopted(), "one new generation, adopted once");
+            assertEquals(1, editor.invalidator().generationsAdopted());
 
             // The first edit after the restart reaches the other instance, although Redis's sequence went back.
             header.set("header v2");

@@ -1,6 +1,7 @@
 package io.quarkiverse.cmscache.test;
 
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,6 +21,7 @@ import io.quarkiverse.cmscache.CmsCache;
 import io.quarkiverse.cmscache.runtime.CmsCacheEngine;
 import io.quarkiverse.cmscache.runtime.l2.L2State;
 import io.quarkus.test.QuarkusUnitTest;
+import io.restassured.RestAssured;
 
 /**
  * A Sentinel failover that loses writes: the replica is stopped and its link cut, a block is edited (the invalidation
@@ -76,6 +78,8 @@ public class SentinelFailoverTest {
             editor.invalidate("block", "footer");
             long editReturned = System.nanoTime();
             assertEquals(1, editor.invalidator().unreplicated(), "no replica confirmed the edit");
+            RestAssured.get("/q/health/ready").then().statusCode(200)
+                    .body("checks.find { it.name == 'CMS cache' }.data.replication", equalTo("1 unconfirmed"));
 
             // The first half of the pages is read all along the failover, from 200 ms after the edit returned.
             List<String> wrong = new ArrayList<>();

@@ -59,6 +59,7 @@ public final class Invalidator {
     /** Invalidations made here that no replica confirmed, by sequence number; at most {@link #MAX_UNREPLICATED}. */
     private final java.util.TreeMap<Long, Set<String>> unreplicated = new java.util.TreeMap<>();
     private boolean unreplicatedOverflow;
+    private final java.util.concurrent.atomic.LongAdder generations = new java.util.concurrent.atomic.LongAdder();
 
     public Invalidator(Regions regions, TagIndex index, TagVersions versions, RedisL2 l2, AfterCommit afterCommit,
             String instanceId, int logSize, List<CmsInvalidationListener> listeners) {
@@ -332,6 +333,13 @@ public final class Invalidator {
     }
 
     /**
+     * @return how many new generations this instance adopted since start-up (Redis went back in time)
+     */
+    public long generationsAdopted() {
+        return generations.sum();
+    }
+
+    /**
      * Adopts a floor read from Redis (or raised by one of this instance's invalidations): if it is above the one this
      * instance knew, Redis went back in time and an instance started a new generation, so everything cached here may
      * hold content invalidated in the part of the history Redis forgot. Drops L1 and takes every invalidation up to
@@ -343,6 +351,7 @@ public final class Invalidator {
         if (l2 == null || !l2.raiseFloor(floor)) {
             return false;
         }
+        generations.increment();
         int dropped = dropAllLocally(Trigger.reconciliation("Redis went back in time (restart from an older snapshot "
                 + "or failover to a replica that lagged): dropped L1"));
         versions.reset(sequence, System.nanoTime());

@@ -152,6 +152,17 @@ public class CmsCacheMetrics {
             add(FunctionCounter.builder(PREFIX + "l2.swept", engine, e -> e.metadataSweep().versionsDeleted())
                     .description("Tag versions older than their retention, deleted by this instance's metadata sweep")
                     .tags("kind", "tag-version").register(registry));
+            add(FunctionCounter.builder(PREFIX + "l2.drained", engine, e -> e.metadataSweep().entriesDrained())
+                    .description("Entries deleted by this instance's drain steps (invalidations of tags with more than "
+                            + "1,000 entries)")
+                    .register(registry));
+            add(Gauge.builder(PREFIX + "l2.draining", engine, e -> e.invalidator().versions().drainingTags())
+                    .description("Tags whose entries are being drained in Redis, as this instance knows")
+                    .register(registry));
+            add(FunctionCounter.builder(PREFIX + "l2.generations", engine, e -> e.invalidator().generationsAdopted())
+                    .description("New generations this instance adopted because Redis went back in time (a restart "
+                            + "from an older snapshot, a failover to a replica that lagged): each dropped its L1")
+                    .register(registry));
         }
     }
 
