@@ -18,7 +18,8 @@ import java.time.Duration;
  * @param staleWritesRejected loaded values not stored because a tag they depend on was invalidated during the load
  * @param oversizeSkipped values served but not stored because they exceed the region's {@code max-value-size}
  * @param corruptEntries Redis values that no longer deserialize; each was treated as a miss and deleted
- * @param l2Errors Redis commands of this region that failed, timed out or were not sent (circuit breaker open)
+ * @param l2Errors Redis commands of this region that failed, timed out or were not sent (circuit breaker open, or
+ *        Redis's entries not trusted while the invalidation subscription is down or being checked)
  * @param staleServed reads answered with an entry past its L1 lifetime (stale-while-revalidate, stale-if-error)
  * @param refreshes background refreshes that reloaded an entry
  * @param refreshFailures background refreshes whose loader failed (the current value was kept)

@@ -351,6 +351,8 @@ public final class InvalidationFeed {
         }
         if (failure != null) {
             LOG.debugf("CMS cache could not subscribe to the invalidation channel: %s", failure.getMessage());
+            // Redis is not reachable now: start-up need not wait for a check that cannot happen yet.
+            firstCheck.complete(null);
         }
         long delay = reconnectDelayMs;
         // At most half a second apart, so that Redis entries are used again soon after Redis is back.
