@@ -61,5 +61,10 @@ public class TagSetBoundTest {
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> redis.set(String.class).scard(regionSet) <= LIVE);
         await().atMost(Duration.ofSeconds(30)).until(() -> !redis.key().exists(keys.tagSet("tail:k0")));
+        // The index the sweep walks keeps only tags whose set still exists (the live entries expire too, meanwhile).
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            var indexed = redis.set(String.class).smembers(keys.tagSetIndex());
+            return indexed.size() <= LIVE + 1 && indexed.stream().allMatch(tag -> redis.key().exists(keys.tagSet(tag)));
+        });
     }
 }

@@ -24,7 +24,7 @@ public final class MetadataSweep {
 
     private static final Logger LOG = Logger.getLogger(MetadataSweep.class);
 
-    /** Keys Redis looks at per step of the scan over tag sets. */
+    /** Tags Redis returns per step of the scan over the index of tag sets (a hint to SSCAN). */
     static final int SCAN_COUNT = 1_000;
     /** Tag versions deleted per step at most. */
     static final int MAX_VERSIONS = 500;

@@ -13,7 +13,8 @@ package io.quarkiverse.cmscache.runtime.l2;
  * (tags, space-separated and space-framed) and {@code v} (the value as JSON), expiring with the region's TTL;</li>
  * <li>{@code {ns}:t:<tag>} the set of entry keys registered under a tag (may hold keys whose entry expired or no
  * longer carries the tag; the {@code t} field is checked before anything is deleted). No TTL, so that an evicting
- * Redis ({@code volatile-*}) never drops one; pruned by every write and by the metadata sweep instead;</li>
+ * Redis ({@code volatile-*}) never drops one; pruned by every write and by the metadata sweep instead, which walks
+ * {@code {ns}:tags}, the set of tags that have one;</li>
  * <li>{@code {ns}:v:<tag>} the sequence number of the tag's last invalidation, and {@code {ns}:vt} the tags by the
  * time of their last invalidation. No TTL either; the sweep deletes versions older than the retention, and keeps the
  * highest sequence number it deleted in {@code {ns}:vfloor};</li>
@@ -83,10 +84,10 @@ public final class RedisKeyspace {
     }
 
     /**
-     * @return a {@code SCAN} pattern matching every tag set of this namespace
+     * @return the set of tags that have a tag set: what the metadata sweep walks
      */
-    public String tagSetPattern() {
-        return slot + ":t:*";
+    public String tagSetIndex() {
+        return slot + ":tags";
     }
 
     public String sequence() {

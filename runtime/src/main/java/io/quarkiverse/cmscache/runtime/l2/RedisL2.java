@@ -284,6 +284,7 @@ public final class RedisL2 {
         scriptKeys.add(keys.sequence());
         scriptKeys.add(keys.floor());
         scriptKeys.add(keys.versionFloor());
+        scriptKeys.add(keys.tagSetIndex());
         List<Object> args = new ArrayList<>(5 + tags.length);
         args.addAll(List.of(entry.basis(), EntryCodec.meta(entry), EntryCodec.tagsField(entry), value, ttl.toMillis()));
         if (tagBases != null) {
@@ -319,6 +320,7 @@ public final class RedisL2 {
         }
         scriptKeys.add(keys.versionIndex());
         scriptKeys.add(keys.drains());
+        scriptKeys.add(keys.tagSetIndex());
         scriptKeys.add(keys.floor());
         List<Object> args = new ArrayList<>(6 + tags.size());
         args.add(origin);
@@ -344,18 +346,20 @@ public final class RedisL2 {
     }
 
     /**
-     * One step of a scan over this namespace's tag sets.
+     * One step of a scan over this namespace's tag sets, through the index of the tags that have one.
      *
      * @param cursor where the scan is, {@code "0"} to start
      * @param count how many keys Redis looks at in this step
      * @return the next cursor ({@code "0"} when the scan is over) and the tag sets found
      */
     public Uni<Scanned> scanTagSets(String cursor, int count) {
-        return send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(keys.tagSetPattern()).arg("COUNT")
-                .arg(count)).map(response -> {
+        // SSCAN of an index in the namespace's slot rather than SCAN of the keyspace: on a cluster, a keyless SCAN goes
+        // to any master, and on a large shared Redis, SCAN walks every other application's keys too.
+        return send(Request.cmd(Command.SSCAN).arg(keys.tagSetIndex()).arg(cursor).arg("COUNT").arg(count))
+                .map(response -> {
                     List<String> found = new ArrayList<>();
-                    for (Response key : response.get(1)) {
-                        found.add(key.toString());
+                    for (Response tag : response.get(1)) {
+                        found.add(keys.tagSet(tag.toString()));
                     }
                     return new Scanned(response.get(0).toString(), found);
                 });
@@ -377,9 +381,10 @@ public final class RedisL2 {
      * @return how many versions were deleted and how many set members removed
      */
     public Uni<long[]> sweep(List<String> tagSets, Duration versionRetention, int maxVersions, int maxMemberChecks) {
-        List<String> scriptKeys = new ArrayList<>(2 + tagSets.size());
+        List<String> scriptKeys = new ArrayList<>(3 + tagSets.size());
         scriptKeys.add(keys.versionIndex());
         scriptKeys.add(keys.versionFloor());
+        scriptKeys.add(keys.tagSetIndex());
         scriptKeys.addAll(tagSets);
         return run(sweep, scriptKeys, List.of(versionRetention.toMillis(), (long) maxVersions, (long) maxMemberChecks,
                 keys.versionPrefix())).map(response -> new long[] { response.get(0).toLong(), response.get(1).toLong() });

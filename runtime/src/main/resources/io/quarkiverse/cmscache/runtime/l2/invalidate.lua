@@ -3,15 +3,16 @@
 -- before (and is deleted) or after (and is refused by write.lua).
 -- KEYS[1] sequence, KEYS[2] log, then for each tag i: KEYS[1+2i] its version key, KEYS[2+2i] its set; then the index
 -- of tag versions by time (a sorted set, for the metadata sweep), the drains ('{ns}:drains', a sorted set of
--- '<seq>:<tag>' by seq; each drain is the key '{ns}:drain:<seq>:<tag>'); last, the floor
+-- '<seq>:<tag>' by seq; each drain is the key '{ns}:drain:<seq>:<tag>'), the index of tag sets; last, the floor
 -- ARGV[1] origin instance, ARGV[2] the highest sequence number the caller has seen, ARGV[3] log size, ARGV[4] channel,
 -- ARGV[5] the message's details without their last field and closing brace ('{<ms>;<trigger>;<source>'),
 -- ARGV[6] the floor the caller knows, ARGV[7 ..] the tags
 -- A tag whose set has more than 1000 members is not checked here (see below): its entries are deleted by drain.lua.
 -- Returns { sequence number, entries deleted, the message, the floor, the tags left to drain }.
 local floorKey = KEYS[#KEYS]
-local drains = KEYS[#KEYS - 1]
-local versionIndex = KEYS[#KEYS - 2]
+local tagIndex = KEYS[#KEYS - 1]
+local drains = KEYS[#KEYS - 2]
+local versionIndex = KEYS[#KEYS - 3]
 local drainPrefix = string.sub(drains, 1, -2) .. ':'
 local draining = {}
 if redis.call('EXISTS', KEYS[1]) == 0 then
@@ -53,6 +54,7 @@ for i = 7, #ARGV do
     -- empty (drain.lua) while every instance treats the tag's entries loaded before this invalidation as misses.
     local drain = drainPrefix .. seqText .. ':' .. tag
     redis.call('RENAME', set, drain)
+    redis.call('SREM', tagIndex, tag)
     redis.call('ZADD', drains, seq, seqText .. ':' .. tag)
     draining[#draining + 1] = tag
     redis.call('PUBLISH', ARGV[4], 'drain ' .. seqText .. ' ' .. tag)
@@ -72,6 +74,7 @@ for i = 7, #ARGV do
       deleted = deleted + redis.call('UNLINK', unpack(doomed, first, math.min(first + 499, #doomed)))
     end
     redis.call('UNLINK', set)
+    redis.call('SREM', tagIndex, tag)
   end
 end
 local message = seqText .. ' ' .. ARGV[1] .. ' ' .. ARGV[5] .. ';' .. deleted .. '} ' .. table.concat(tags, ' ')

@@ -4,7 +4,9 @@
 -- least half of those checked were dead. Bounded: at most ARGV[2] versions and ARGV[3] member checks per call.
 -- The highest sequence number among the versions deleted is kept in the version floor: a write whose load began
 -- below it may depend on an invalidation whose version is gone, and write.lua refuses it.
--- KEYS[1] the index of tag versions by time, KEYS[2] the version floor, KEYS[3 ..] tag sets to prune
+-- A pruned set left empty disappears, and leaves the index of tag sets.
+-- KEYS[1] the index of tag versions by time, KEYS[2] the version floor, KEYS[3] the index of tag sets,
+-- KEYS[4 ..] tag sets to prune
 -- ARGV[1] how long (ms) a version is kept, ARGV[2] max versions, ARGV[3] max member checks,
 -- ARGV[4] the prefix of version keys ('{ns}:v:')
 -- Returns { versions deleted, members removed }.
@@ -26,8 +28,9 @@ if forgotten > tonumber(redis.call('GET', KEYS[2]) or '0') then
 end
 local budget = tonumber(ARGV[3])
 local removed = 0
-for i = 3, #KEYS do
-  local needle = ' ' .. string.sub(KEYS[i], string.find(KEYS[i], '}:t:', 1, true) + 4) .. ' '
+for i = 4, #KEYS do
+  local tag = string.sub(KEYS[i], string.find(KEYS[i], '}:t:', 1, true) + 4)
+  local needle = ' ' .. tag .. ' '
   local keepGoing = true
   while keepGoing and budget > 0 do
     local sample = redis.call('SRANDMEMBER', KEYS[i], math.min(20, budget))
@@ -41,6 +44,9 @@ for i = 3, #KEYS do
     budget = budget - #sample
     removed = removed + dead
     keepGoing = #sample > 0 and dead * 2 >= #sample
+  end
+  if redis.call('EXISTS', KEYS[i]) == 0 then
+    redis.call('SREM', KEYS[3], tag)
   end
 end
 return { #old, removed }

@@ -3,11 +3,11 @@
 -- KEYS[1]          the entry
 -- KEYS[2 .. n+1]   the version key of each tag
 -- KEYS[n+2 .. 2n+1] the set of each tag
--- KEYS[2n+2] the sequence, KEYS[2n+3] the floor, KEYS[2n+4] the version floor
+-- KEYS[2n+2] the sequence, KEYS[2n+3] the floor, KEYS[2n+4] the version floor, KEYS[2n+5] the index of tag sets
 -- ARGV[1] basis, ARGV[2] meta, ARGV[3] tags field, ARGV[4] value, ARGV[5] entry TTL ms,
 -- ARGV[6 .. n+5] optionally, the basis of each tag
 -- Returns 1 when stored, 0 when refused as stale.
-local n = (#KEYS - 4) / 2
+local n = (#KEYS - 5) / 2
 local basis = tonumber(ARGV[1])
 -- Loaded before the namespace's last rewind (below the floor), or by an instance that has seen invalidations this
 -- Redis has not (a basis above its sequence: it went back in time): either may hold content invalidated since.
@@ -52,7 +52,10 @@ redis.call('PEXPIRE', KEYS[1], ARGV[5])
 for i = n + 2, 2 * n + 1 do
   redis.call('SADD', KEYS[i], KEYS[1])
   redis.call('PERSIST', KEYS[i])
-  local needle = ' ' .. string.sub(KEYS[i], string.find(KEYS[i], '}:t:', 1, true) + 4) .. ' '
+  local tag = string.sub(KEYS[i], string.find(KEYS[i], '}:t:', 1, true) + 4)
+  -- The index the metadata sweep walks (SSCAN, routed to this slot also on a cluster, where SCAN is not).
+  redis.call('SADD', KEYS[2 * n + 5], tag)
+  local needle = ' ' .. tag .. ' '
   for _, member in ipairs(redis.call('SRANDMEMBER', KEYS[i], 2)) do
     if member ~= KEYS[1] then
       local carried = redis.call('HGET', member, 't')
