@@ -1,0 +1,234 @@
+package io.quarkiverse.cmscache.test;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.quarkiverse.cmscache.CmsCache;
+import io.quarkiverse.cmscache.CmsCached;
+import io.quarkiverse.cmscache.CmsInvalidate;
+import io.quarkiverse.cmscache.CmsKey;
+import io.quarkiverse.cmscache.runtime.CmsCacheEngine;
+import io.quarkiverse.cmscache.runtime.l2.L2State;
+import io.quarkus.redis.client.RedisClientName;
+import io.quarkus.test.QuarkusUnitTest;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.vertx.mutiny.redis.client.Redis;
+
+/**
+ * The Quarkus Redis client in cluster mode ({@code quarkus.redis.client-type=cluster}, the nodes in
+ * {@code quarkus.redis.hosts}), on a real three-master cluster: pages cached through the extension land on the master
+ * that owns the namespace's slot and are shared with another instance, an edit evicts them everywhere, and a burst of
+ * cold reads far larger than the client's connection pool, with the default settings, leaves the instance's Redis
+ * client working. The last one is the vertx-redis-client cluster pool deadlock (issue 541): commands holding every
+ * pooled connection while the slot map, refreshed every second, waits for one. The extension keeps its own commands
+ * in flight to {@code max-pool-size} minus 2 so that its traffic cannot cause it; a deadlocked client would never
+ * answer again, its breaker would stay open, and its invalidations would no longer reach the other instances.
+ * <p>
+ * The other instance has a Redis client of its own ({@code quarkus.redis.other}), as another process of the
+ * application would: sharing the application's client, its subscription would hold pooled connections the bound does
+ * not count, and a deadlock would silence both instances at once.
+ */
+public class ClusterTest {
+
+    static final RedisClusterSetup CLUSTER = RedisClusterSetup.named("cluster-test");
+
+    static final int THREADS = 64;
+    static final int READS_PER_THREAD = 200;
+    /** Every caller stops starting new reads after this, so the burst stays short on a slow machine. */
+    static final Duration BURST = Duration.ofSeconds(4);
+
+    @RegisterExtension
+    static final QuarkusUnitTest app = TestRedis.unitTest()
+            .overrideConfigKey("quarkus.redis.client-type", "cluster")
+            .overrideConfigKey("quarkus.redis.hosts", CLUSTER.hosts())
+            .overrideConfigKey("quarkus.redis.other.client-type", "cluster")
+            .overrideConfigKey("quarkus.redis.other.hosts", CLUSTER.hosts())
+            .withApplicationRoot(jar -> jar.addClasses(TestRedis.class, OtherInstance.class, RedisClusterSetup.class,
+                    RedisSentinelSetup.class, Blocks.class, Pages.class));
+
+    @Inject
+    Pages pages;
+
+    @Inject
+    Blocks blocks;
+
+    @Inject
+    CmsCache cache;
+
+    @Inject
+    OtherInstance instances;
+
+    @Inject
+    @RedisClientName("other")
+    Redis otherClient;
+
+    CmsCacheEngine other;
+
+    @AfterAll
+    static void stopCluster() {
+        CLUSTER.stop();
+    }
+
+    CmsCacheEngine engine() {
+        return (CmsCacheEngine) cache;
+    }
+
+    @BeforeEach
+    void startOther() {
+        // The first connections fetch the slot map first, which on a busy machine can outlast l2.timeout.
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> engine().l2State() == L2State.UP && engine().feed().isSubscribed());
+        other = instances.startWith(otherClient);
+        await().atMost(Duration.ofSeconds(15)).until(() -> other.l2State() == L2State.UP);
+    }
+
+    @AfterEach
+    void stopOther() {
+        other.close();
+    }
+
+    @Test
+    void pagesAreSharedThroughTheClusterAndAnEditEvictsThemEverywhere() {
+        assertEquals("<page home>v1 of footer</page>", pages.render("home"));
+        String entry = engine().l2().keys().entry("page:home");
+        int owner = CLUSTER.masterOf(CLUSTER.slotOf(entry));
+        assertEquals(1L, RedisSentinelSetup.command(owner, "EXISTS", entry), "written to the master of its slot");
+        Map<Integer, Long> keys = CLUSTER.keysPerMaster(engine().l2().keys().slot() + "*");
+        assertEquals(3, keys.size());
+        keys.forEach((master, count) -> assertTrue(master == owner ? count > 0 : count == 0,
+                "the namespace lives in one slot, so on one master: " + keys));
+
+        assertEquals("<page home>v1 of footer</page>", other.get("page", "home", String.class, () -> "not from Redis"));
+        assertEquals(1, other.stats("page").l2Hits(), "the other instance found the page in the cluster");
+
+        blocks.save("footer");
+
+        assertEquals(0L, RedisSentinelSetup.command(owner, "EXISTS", entry),
+                "the page made with the block is gone from the cluster once the edit returns");
+        assertEquals("<page home>v2 of footer</page>", pages.render("home"));
+        // The other instance hears of the edit through pub/sub and drops its copy; it then reads the new page.
+        await().atMost(Duration.ofSeconds(10)).until(() -> other.region("page").l1().get("page:home") == null);
+        assertEquals("<page home>v2 of footer</page>", other.get("page", "home", String.class, () -> "not from Redis"));
+    }
+
+    @Test
+    void aBurstLargerThanThePoolLeavesTheClientWorking() throws Exception {
+        assertEquals(4, engine().settings().commands().maxInFlight(),
+                "the defaults: max-pool-size 6, minus the subscription, minus one kept free");
+        // Every caller reads keys nobody read before: each read is a Redis read, a lease, the loader, a Redis write
+        // and a lease release, all on the namespace's master. The client refreshes its slot map every second, so
+        // several refreshes fall inside the burst, each needing a pooled connection while 64 callers want one.
+        ExecutorService callers = Executors.newFixedThreadPool(THREADS);
+        CountDownLatch start = new CountDownLatch(1);
+        AtomicInteger reads = new AtomicInteger();
+        List<Future<?>> done = new ArrayList<>();
+        long began;
+        try {
+            for (int t = 0; t < THREADS; t++) {
+                int thread = t;
+                done.add(callers.submit(() -> {
+                    start.await();
+                    long deadline = System.nanoTime() + BURST.toNanos();
+                    for (int i = 0; i < READS_PER_THREAD && System.nanoTime() < deadline; i++) {
+                        String key = "burst-" + thread + "-" + i;
+                        assertEquals("page " + key, cache.get("pages", key, String.class, () -> "page " + key));
+                        reads.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            began = System.nanoTime();
+            start.countDown();
+            for (Future<?> caller : done) {
+                try {
+                    // A caller that waits on Redis gives up after l2.timeout (500 ms) and loads: it always returns.
+                    caller.get(BURST.toSeconds() + 10, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    throw new AssertionError("a caller saw an exception", e.getCause());
+                }
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - began);
+        System.out.printf("Burst: %d reads by %d threads in %d ms; L2 errors %d, rejected %d, pages in Redis %s%n",
+                reads.get(), THREADS, took.toMillis(), cache.stats("pages").l2Errors(),
+                engine().l2().commandsRejected(),
+                CLUSTER.keysPerMaster(engine().l2().keys().entry("pages:burst-") + "*"));
+        assertTrue(took.compareTo(BURST.plusSeconds(6)) < 0, "the burst ended soon after its last reads: " + took);
+
+        // The client still answers: what was queued drains, the breaker is (or is again) closed, the feed is up. A
+        // deadlocked client never answers the commands it holds, and its breaker opens again after every probe.
+        await("every command the cache handed to the client is answered (a deadlocked pool never answers)")
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> engine().l2().commandsInFlight() == 0 && engine().l2().commandsWaiting() == 0);
+        await("the circuit breaker is closed and L2 is UP").atMost(Duration.ofSeconds(5))
+                .until(() -> engine().l2().breakerState() == CircuitBreakerState.CLOSED
+                        && engine().l2State() == L2State.UP);
+
+        // A new entry written here is found in the cluster by the other instance.
+        assertEquals("v1 of news", blocks.html("news"));
+        long hits = other.stats("block").l2Hits();
+        assertEquals("v1 of news", other.get("block", "news", String.class, () -> "not from Redis"));
+        assertEquals(hits + 1, other.stats("block").l2Hits(), "written through this instance's client after the burst");
+
+        // An edit here reaches the other instance.
+        blocks.save("news");
+        await("the edit reaches the other instance").atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(5))
+                .until(() -> other.region("block").l1().get("block:news") == null);
+        String entry = engine().l2().keys().entry("block:news");
+        assertEquals(0L, RedisSentinelSetup.command(CLUSTER.masterOf(CLUSTER.slotOf(entry)), "EXISTS", entry),
+                "and the cluster no longer holds it");
+        assertEquals(CircuitBreakerState.CLOSED, engine().l2().breakerState());
+    }
+
+    @ApplicationScoped
+    static class Blocks {
+        final Map<String, Integer> versions = new ConcurrentHashMap<>();
+
+        @CmsCached(region = "block")
+        String html(@CmsKey String id) {
+            return "v" + versions.getOrDefault(id, 1) + " of " + id;
+        }
+
+        @CmsInvalidate(region = "block")
+        void save(String id) {
+            versions.compute(id, (key, version) -> version == null ? 2 : version + 1);
+        }
+    }
+
+    @ApplicationScoped
+    static class Pages {
+
+        @Inject
+        Blocks blocks;
+
+        @CmsCached(region = "page")
+        String render(@CmsKey String id) {
+            return "<page " + id + ">" + blocks.html(id.equals("home") ? "footer" : "header") + "</page>";
+        }
+    }
+}
