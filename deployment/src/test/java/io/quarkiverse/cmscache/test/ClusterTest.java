@@ -31,7 +31,9 @@ import io.quarkiverse.cmscache.CmsCached;
 import io.quarkiverse.cmscache.CmsInvalidate;
 import io.quarkiverse.cmscache.CmsKey;
 import io.quarkiverse.cmscache.runtime.CmsCacheEngine;
+import io.quarkiverse.cmscache.runtime.entry.EntryKeys;
 import io.quarkiverse.cmscache.runtime.l2.L2State;
+import io.quarkiverse.cmscache.runtime.l2.RedisKeyspace;
 import io.quarkus.redis.client.RedisClientName;
 import io.quarkus.test.QuarkusUnitTest;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
@@ -66,6 +68,7 @@ public class ClusterTest {
             .overrideConfigKey("quarkus.redis.hosts", CLUSTER.hosts())
             .overrideConfigKey("quarkus.redis.other.client-type", "cluster")
             .overrideConfigKey("quarkus.redis.other.hosts", CLUSTER.hosts())
+            .overrideConfigKey("quarkus.cms-cache.regions.\"tail\".l2.ttl", "2s")
             .withApplicationRoot(jar -> jar.addClasses(TestRedis.class, OtherInstance.class, RedisClusterSetup.class,
                     RedisSentinelSetup.class, Blocks.class, Pages.class));
 
@@ -132,6 +135,21 @@ public class ClusterTest {
         // The other instance hears of the edit through pub/sub and drops its copy; it then reads the new page.
         await().atMost(Duration.ofSeconds(10)).until(() -> other.region("page").l1().get("page:home") == null);
         assertEquals("<page home>v2 of footer</page>", other.get("page", "home", String.class, () -> "not from Redis"));
+    }
+
+    @Test
+    void theMetadataSweepPrunesTagSetsOnTheCluster() {
+        RedisKeyspace keys = engine().l2().keys();
+        int owner = CLUSTER.masterOf(CLUSTER.slotOf(keys.slot()));
+        for (int i = 0; i < 300; i++) {
+            int n = i;
+            cache.get("tail", "k" + n, String.class, () -> "v" + n);
+        }
+        String regionSet = keys.tagSet(EntryKeys.regionTag("tail"));
+        assertEquals(300L, RedisSentinelSetup.command(owner, "SCARD", regionSet));
+        // The entries expire (l2.ttl 2s); the sweep, which must reach the namespace's master, removes their sets.
+        await().atMost(Duration.ofSeconds(30)).until(() -> (Long) RedisSentinelSetup.command(owner, "EXISTS",
+                regionSet, keys.tagSet("tail:k0"), keys.tagSet("tail:k299")) == 0L);
     }
 
     @Test
