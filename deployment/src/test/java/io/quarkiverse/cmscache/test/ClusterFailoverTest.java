@@ -34,11 +34,7 @@ public class ClusterFailoverTest {
     static final int PAGES = 20;
 
     @RegisterExtension
-    static final QuarkusUnitTest app = TestRedis.unitTest()
-            .overrideConfigKey("quarkus.redis.client-type", "cluster")
-            .overrideConfigKey("quarkus.redis.hosts", CLUSTER.hosts())
-            .overrideConfigKey("quarkus.redis.other.client-type", "cluster")
-            .overrideConfigKey("quarkus.redis.other.hosts", CLUSTER.hosts())
+    static final QuarkusUnitTest app = TestRedis.clusterUnitTest(CLUSTER)
             .overrideConfigKey("quarkus.cms-cache.warming.enabled", "false")
             .withApplicationRoot(jar -> jar.addClasses(TestRedis.class, OtherInstance.class, RedisClusterSetup.class,
                     RedisSentinelSetup.class));

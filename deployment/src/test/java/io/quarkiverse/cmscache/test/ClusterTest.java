@@ -63,11 +63,7 @@ public class ClusterTest {
     static final Duration BURST = Duration.ofSeconds(4);
 
     @RegisterExtension
-    static final QuarkusUnitTest app = TestRedis.unitTest()
-            .overrideConfigKey("quarkus.redis.client-type", "cluster")
-            .overrideConfigKey("quarkus.redis.hosts", CLUSTER.hosts())
-            .overrideConfigKey("quarkus.redis.other.client-type", "cluster")
-            .overrideConfigKey("quarkus.redis.other.hosts", CLUSTER.hosts())
+    static final QuarkusUnitTest app = TestRedis.clusterUnitTest(CLUSTER)
             .overrideConfigKey("quarkus.cms-cache.regions.\"tail\".l2.ttl", "2s")
             .withApplicationRoot(jar -> jar.addClasses(TestRedis.class, OtherInstance.class, RedisClusterSetup.class,
                     RedisSentinelSetup.class, Blocks.class, Pages.class));

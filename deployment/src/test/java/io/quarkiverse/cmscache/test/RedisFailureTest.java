@@ -196,6 +196,30 @@ public class RedisFailureTest {
             threads.forEach(Thread::start);
         }
 
+        /**
+         * Readers only, for another instance that watches the edits of {@code editing}, loading the versions it sets
+         * (what it serves is not checked: it hears of an edit a few milliseconds after it returned).
+         */
+        void startReaders(int readers, Load editing) {
+            for (int r = 0; r < readers; r++) {
+                threads.add(new Thread(() -> readOnly(editing), "watcher-" + r));
+            }
+            threads.forEach(Thread::start);
+        }
+
+        void readOnly(Load editing) {
+            while (running.get()) {
+                int page = ThreadLocalRandom.current().nextInt(PAGES);
+                try {
+                    cache.get("pages", "page-" + page, String.class,
+                            () -> "page-" + page + " v" + editing.versions.get(page).get());
+                    reads.incrementAndGet();
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+            }
+        }
+
         void read() {
             while (running.get()) {
                 int page = ThreadLocalRandom.current().nextInt(PAGES);

@@ -25,6 +25,18 @@ public final class TestRedis {
                 .overrideConfigKey("quarkus.http.test-port", "0");
     }
 
+    /**
+     * @return a unit test set up against a Redis Cluster of the test's own, in cluster mode, with a second client
+     *         ({@code quarkus.redis.other}) for another instance of the application
+     */
+    public static QuarkusUnitTest clusterUnitTest(RedisClusterSetup cluster) {
+        return unitTest()
+                .overrideConfigKey("quarkus.redis.client-type", "cluster")
+                .overrideConfigKey("quarkus.redis.hosts", cluster.hosts())
+                .overrideConfigKey("quarkus.redis.other.client-type", "cluster")
+                .overrideConfigKey("quarkus.redis.other.hosts", cluster.hosts());
+    }
+
     public static String freshPrefix() {
         return "test-" + UUID.randomUUID().toString().substring(0, 8);
     }
