@@ -232,11 +232,7 @@ public final class InvalidationFeed {
         if (contradiction == null) {
             return Uni.createFrom().item(seq.sequence());
         }
-        LOG.warnf("CMS cache: Redis went back in time (%s): starting a new generation of its entries", contradiction);
-        return l2.recover(highest).map(recovered -> {
-            invalidator.adoptFloor(recovered.floor(), recovered.sequence());
-            return recovered.sequence();
-        });
+        return invalidator.startNewGeneration(highest, "Redis went back in time (" + contradiction + ")");
     }
 
     /**
@@ -421,11 +417,10 @@ public final class InvalidationFeed {
                 return;
             }
             if (seq.sequence() < highest) {
-                LOG.warnf("CMS cache: Redis went back in time (its invalidation sequence is at #%d, behind #%d seen "
-                        + "here): starting a new generation of its entries", seq.sequence(), highest);
-                l2.recover(highest).subscribe().with(
-                        recovered -> invalidator.adoptFloor(recovered.floor(), recovered.sequence()),
-                        failure -> LOG.debugf("CMS cache could not start a new generation yet: %s", failure.getMessage()));
+                invalidator.startNewGeneration(highest, "Redis went back in time (its invalidation sequence is at #"
+                        + seq.sequence() + ", behind #" + highest + " seen here)").subscribe().with(current -> {
+                        }, failure -> LOG.debugf("CMS cache could not start a new generation yet: %s",
+                                failure.getMessage()));
                 return;
             }
             noteDrains(seq);

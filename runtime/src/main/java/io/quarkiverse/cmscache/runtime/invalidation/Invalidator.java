@@ -176,12 +176,8 @@ public final class Invalidator {
             tell(tags);
             return;
         }
-        adoptFloor(done.floor(), done.sequence() - 1);
-        done.draining().forEach(tag -> versions.markDraining(tag, done.sequence()));
-        noteReplication(done, tags);
         versions.confirm(tags, generation);
-        versions.markApplied(done.sequence(), System.nanoTime());
-        versions.noteMessage(done.sequence(), done.message());
+        noteSent(done, tags);
         log.record(new InvalidationRecord(done.sequence(), at, List.copyOf(tags), trigger, instanceId, evicted,
                 done.deleted(), System.currentTimeMillis()));
         tell(tags);
@@ -263,6 +259,19 @@ public final class Invalidator {
     }
 
     /**
+     * What every invalidation this instance sent takes from Redis's answer, whichever path sent it (the caller's, the
+     * replay after an outage, the replay after a failover): a new generation if the script started one, the tags left
+     * to a drain, whether a replica confirmed it, and its sequence number and message as applied here.
+     */
+    private void noteSent(RedisL2.Invalidated done, Set<String> tags) {
+        adoptFloor(done.floor(), done.sequence() - 1);
+        done.draining().forEach(tag -> versions.markDraining(tag, done.sequence()));
+        noteReplication(done, tags);
+        versions.markApplied(done.sequence(), System.nanoTime());
+        versions.noteMessage(done.sequence(), done.message());
+    }
+
+    /**
      * Keeps an invalidation no replica confirmed, to send it again after a failover; one a replica confirmed also
      * confirms every earlier one (replication is in order).
      */
@@ -304,10 +313,8 @@ public final class Invalidator {
             unreplicatedOverflow = false;
         }
         if (overflow) {
-            LOG.warnf("CMS cache: Redis changed server (a restart or a failover) while more than %d invalidations "
-                    + "made here were not confirmed by a replica: starting a new generation of its entries",
-                    MAX_UNREPLICATED);
-            return l2.recover(versions.highestSeen()).invoke(seq -> adoptFloor(seq.floor(), seq.sequence()))
+            return startNewGeneration(versions.highestSeen(), "Redis changed server (a restart or a failover) while "
+                    + "more than " + MAX_UNREPLICATED + " invalidations made here were not confirmed by a replica")
                     .replaceWithVoid();
         }
         if (tags.isEmpty()) {
@@ -324,8 +331,7 @@ public final class Invalidator {
                     long at = System.currentTimeMillis();
                     return l2.invalidate(some, instanceId, versions.highestSeen(), logSize,
                             InvalidationMessage.details(at, trigger)).invoke(done -> {
-                                adoptFloor(done.floor(), done.sequence() - 1);
-                                versions.markApplied(done.sequence(), System.nanoTime());
+                                noteSent(done, some);
                                 log.record(new InvalidationRecord(done.sequence(), at, List.copyOf(some), trigger,
                                         instanceId, 0, done.deleted(), System.currentTimeMillis()));
                             });
@@ -337,6 +343,22 @@ public final class Invalidator {
      */
     public long generationsAdopted() {
         return generations.sum();
+    }
+
+    /**
+     * Starts a new generation of the namespace ({@link RedisL2#recover}) and adopts it here: the one way this instance
+     * acts on finding that Redis went back in time, or may have.
+     *
+     * @param highest the highest sequence number this instance had seen when it found out
+     * @param why what it found, for the log
+     * @return the sequence number after it
+     */
+    public Uni<Long> startNewGeneration(long highest, String why) {
+        LOG.warnf("CMS cache: %s: starting a new generation of Redis's entries", why);
+        return l2.recover(highest).map(recovered -> {
+            adoptFloor(recovered.floor(), recovered.sequence());
+            return recovered.sequence();
+        });
     }
 
     /**
@@ -395,13 +417,9 @@ public final class Invalidator {
         Set<String> tags = batch.keySet();
         return l2.invalidate(tags, instanceId, versions.highestSeen(), logSize, InvalidationMessage.details(at, trigger))
                 .invoke(done -> {
-                    adoptFloor(done.floor(), done.sequence() - 1);
-                    done.draining().forEach(tag -> versions.markDraining(tag, done.sequence()));
-                    noteReplication(done, tags);
                     // This instance evicted the tags when they were requested; what it cached since came from the origin.
                     versions.confirm(batch);
-                    versions.markApplied(done.sequence(), System.nanoTime());
-                    versions.noteMessage(done.sequence(), done.message());
+                    noteSent(done, tags);
                     log.record(new InvalidationRecord(done.sequence(), at, List.copyOf(tags), trigger, instanceId, 0,
                             done.deleted(), System.currentTimeMillis()));
                     LOG.infof("CMS cache sent %d of the tags invalidated while Redis was unreachable (#%d, %d entries "

@@ -51,7 +51,6 @@ redis.call('PEXPIRE', KEYS[1], ARGV[5])
 -- those whose entry is gone or no longer carries the tag (the metadata sweep does the same for sets nobody writes).
 for i = n + 2, 2 * n + 1 do
   redis.call('SADD', KEYS[i], KEYS[1])
-  redis.call('PERSIST', KEYS[i])
   local tag = string.sub(KEYS[i], string.find(KEYS[i], '}:t:', 1, true) + 4)
   -- The index the metadata sweep walks (SSCAN, routed to this slot also on a cluster, where SCAN is not).
   redis.call('SADD', KEYS[2 * n + 5], tag)
