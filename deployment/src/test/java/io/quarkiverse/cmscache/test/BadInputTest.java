@@ -76,7 +76,7 @@ public class BadInputTest {
     @Test
     void corruptRedisValueIsAMissDeletedAndCounted() {
         cache.get("page", "home", String.class, () -> "home v1");
-        redis.send(Request.cmd(Command.HSET).arg("{" + keyPrefix() + ":1}:e:page:home").arg("v").arg("{not json"))
+        redis.send(Request.cmd(Command.HSET).arg(entryKey("page:home")).arg("v").arg("{not json"))
                 .await().indefinitely();
         CmsCacheEngine other = instances.start();
         try {
@@ -98,7 +98,7 @@ public class BadInputTest {
         // The same class in the next release, with another shape: the stored type name is the one now read.
         String meta = "1 0 " + System.currentTimeMillis() + " 0 "
                 + ((CmsCacheEngine) cache).codec().valueType(PageV2.class).storedName();
-        redis.send(Request.cmd(Command.HSET).arg("{" + keyPrefix() + ":1}:e:page:about").arg("m").arg(meta))
+        redis.send(Request.cmd(Command.HSET).arg(entryKey("page:about")).arg("m").arg(meta))
                 .await().indefinitely();
         CmsCacheEngine other = instances.start();
         try {
@@ -115,13 +115,13 @@ public class BadInputTest {
     void textIsStoredAsTextAndOlderJsonEntriesStillRead() {
         cache.get("fragment", "nav", String.class, () -> "<nav>\u00e9t\u00e9</nav>");
         cache.put("fragment", "badge", "<b>7</b>");
-        byte[] stored = redis.send(Request.cmd(Command.HGET).arg("{" + keyPrefix() + ":1}:e:fragment:nav").arg("v"))
+        byte[] stored = redis.send(Request.cmd(Command.HGET).arg(entryKey("fragment:nav")).arg("v"))
                 .await().indefinitely().toBytes();
         assertEquals(1, stored[0], "a marker byte, then the UTF-8 text, not a JSON string");
         assertEquals("<nav>\u00e9t\u00e9</nav>", new String(stored, 1, stored.length - 1, StandardCharsets.UTF_8));
 
         // An entry as versions before the text format wrote it: the value is a JSON string.
-        redis.send(Request.cmd(Command.HSET).arg("{" + keyPrefix() + ":1}:e:fragment:legacy")
+        redis.send(Request.cmd(Command.HSET).arg(entryKey("fragment:legacy"))
                 .arg("m").arg("1 0 " + System.currentTimeMillis() + " 0").arg("t").arg(" fragment:legacy @fragment ")
                 .arg("v").arg("\"<p>legacy</p>\"")).await().indefinitely();
         CmsCacheEngine other = instances.start();
@@ -169,11 +169,6 @@ public class BadInputTest {
         assertEquals("ok", cache.get("page", "tagged", String.class, () -> "ok"), "nothing was cached");
     }
 
-    static String keyPrefix() {
-        return org.eclipse.microprofile.config.ConfigProvider.getConfig()
-                .getValue("quarkus.cms-cache.key-prefix", String.class);
-    }
-
     public record PageV1(String title, String body) {
     }
 
@@ -204,5 +199,10 @@ public class BadInputTest {
         int loads() {
             return loads.get();
         }
+    }
+
+    /** @return the Redis key of an entry, in its slot group */
+    private String entryKey(String key) {
+        return ((CmsCacheEngine) cache).l2().keys().entry(key);
     }
 }

@@ -23,10 +23,11 @@ import io.quarkus.test.QuarkusUnitTest;
 import io.vertx.mutiny.redis.client.Redis;
 
 /**
- * A cluster failover that loses the edit: the replicas of the namespace's master are stopped and their links cut, a
- * block is edited, the master is killed, and a replica that never received the edit takes over, with the pages the
- * edit deleted and an older invalidation sequence. From 200 ms after the edit returned, neither of two instances
- * serves the old content, and the first edit after the failover reaches the other instance.
+ * A cluster failover that loses the edit: the replicas of every master are stopped and their links cut, a block is
+ * edited, every master is killed, and replicas that never received the edit take over, with the pages the edit
+ * deleted, the tag versions it set and an older invalidation sequence. From 200 ms after the edit returned, neither of
+ * two instances serves the old content, and the first edit after the failover reaches the other instance.
+ * {@code ClusterGroupFailoverTest} loses the edit on one master only, which does not hold the control slot.
  */
 public class ClusterFailoverTest {
 
@@ -56,7 +57,15 @@ public class ClusterFailoverTest {
 
     @Test
     void aFailoverThatLosesTheEditServesNothingOldAfterIt() throws Exception {
-        CmsCacheEngine editor = (CmsCacheEngine) cache;
+        loseTheEditIn(CLUSTER, CLUSTER.masterPorts(), (CmsCacheEngine) cache, instances, otherClient);
+    }
+
+    /**
+     * Caches pages made of two blocks on two instances, edits a block while the given masters cannot replicate, kills
+     * them and promotes their replicas, and checks that nothing old is served from 200 ms after the edit returned.
+     */
+    static void loseTheEditIn(RedisClusterSetup cluster, List<Integer> masters, CmsCacheEngine editor,
+            OtherInstance instances, Redis otherClient) throws Exception {
         await().atMost(Duration.ofSeconds(15)).until(() -> editor.l2State() == L2State.UP);
         CmsCacheEngine reader = instances.startWith(otherClient);
         AtomicReference<String> footer = new AtomicReference<>("footer v1");
@@ -66,10 +75,12 @@ public class ClusterFailoverTest {
             for (int i = 0; i < 2 * PAGES; i++) {
                 page(editor, i, footer, header);
             }
-            int master = CLUSTER.masterOf(CLUSTER.slotOf(editor.l2().keys().slot()));
-            CLUSTER.awaitReplicasInSync();
-            List<Integer> replicas = CLUSTER.stopReplicasOf(master);
-            CLUSTER.cutReplicaLinks(master);
+            cluster.awaitReplicasInSync();
+            List<Integer> replicas = new ArrayList<>();
+            for (int master : masters) {
+                replicas.add(cluster.stopReplicasOf(master).get(0));
+                cluster.cutReplicaLinks(master);
+            }
             footer.set("footer v2");
             editor.invalidate("block", "footer");
             long editReturned = System.nanoTime();
@@ -89,9 +100,13 @@ public class ClusterFailoverTest {
                 }
             });
             readers.start();
-            CLUSTER.killMaster(master);
-            CLUSTER.continueReplicas();
-            CLUSTER.takeover(replicas.get(0));
+            for (int master : masters) {
+                cluster.killMaster(master);
+            }
+            cluster.continueReplicas();
+            for (int replica : replicas) {
+                cluster.takeover(replica);
+            }
 
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> editor.l2State() == L2State.UP && reader.l2State() == L2State.UP);

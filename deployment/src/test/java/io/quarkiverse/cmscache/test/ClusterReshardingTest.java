@@ -18,6 +18,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import io.quarkiverse.cmscache.CmsCache;
 import io.quarkiverse.cmscache.runtime.CmsCacheEngine;
 import io.quarkiverse.cmscache.runtime.l2.L2State;
+import io.quarkiverse.cmscache.runtime.l2.RedisKeyspace;
+import io.quarkiverse.cmscache.runtime.l2.RedisL2;
 import io.quarkus.redis.client.RedisClientName;
 import io.quarkus.test.QuarkusUnitTest;
 import io.vertx.mutiny.redis.client.Redis;
@@ -60,13 +62,19 @@ public class ClusterReshardingTest {
         CmsCacheEngine other = instances.startWith(otherClient);
         try {
             await().atMost(Duration.ofSeconds(15)).until(() -> other.l2State() == L2State.UP);
-            int slot = CLUSTER.slotOf(editor.l2().keys().slot());
+            // The slot group of one of the pages: its entries, tag sets and tag versions move together.
+            RedisKeyspace.Group group = editor.l2().keys().groupOf("pages:page-0");
+            int slot = CLUSTER.slotOf(group.name());
             int from = CLUSTER.masterOf(slot);
             int to = CLUSTER.masterPorts().stream().filter(port -> port != from).findFirst().orElseThrow();
 
             // Enough keys in the slot that its migration takes a while (batches of 100), with keys on both sides.
-            for (int i = 0; i < 3_000; i++) {
-                cache.put("filler", "f" + i, "filler " + i);
+            int fillers = 0;
+            for (int i = 0; fillers < 3_000; i++) {
+                if (editor.l2().keys().groupOf("filler:f" + i).equals(group)) {
+                    cache.put("filler", "f" + i, "filler " + i);
+                    fillers++;
+                }
             }
             RedisFailureTest.Load load = new RedisFailureTest.Load(cache);
             RedisFailureTest.Load otherReads = new RedisFailureTest.Load(other);
@@ -84,7 +92,7 @@ public class ClusterReshardingTest {
                 load.stop();
                 otherReads.stop();
             }
-            assertTrue(moved > 3_000, "the slot held the namespace's keys: " + moved);
+            assertTrue(moved > 3_000, "the slot held the group's keys: " + moved);
             assertEquals(List.of(), load.failures, "no caller saw an exception");
             assertEquals(List.of(), otherReads.failures, "no caller saw an exception");
             assertEquals(List.of(), load.wrongValues, "the editing instance never served a page older than its edit");
@@ -98,9 +106,9 @@ public class ClusterReshardingTest {
                             () -> "page-" + p + " v" + load.versions.get(p).get()));
                 }
             });
-            Map<Integer, Long> keys = CLUSTER.keysPerMaster(editor.l2().keys().slot() + "*");
-            assertEquals(0L, keys.get(from), "nothing left on the old master: " + keys);
-            assertNotEquals(0L, keys.get(to), "the namespace lives on the new master: " + keys);
+            Map<Integer, Long> keys = CLUSTER.keysPerMaster(RedisL2.globEscape(group.name()) + "*");
+            assertEquals(0L, keys.get(from), "nothing of the group left on the old master: " + keys);
+            assertNotEquals(0L, keys.get(to), "the group lives on the new master: " + keys);
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> editor.l2State() == L2State.UP && other.l2State() == L2State.UP);
         } finally {

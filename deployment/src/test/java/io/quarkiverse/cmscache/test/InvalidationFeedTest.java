@@ -56,7 +56,9 @@ public class InvalidationFeedTest {
     /** What an instance's invalidation does in Redis, minus the publication: a message lost on the way. */
     long invalidateWithoutPublishing(String tag) {
         long seq = send(Request.cmd(Command.INCR).arg(keys().sequence())).toLong();
-        send(Request.cmd(Command.SET).arg(keys().tagVersion(tag)).arg(seq));
+        for (RedisKeyspace.Group group : keys().groups()) {
+            send(Request.cmd(Command.SET).arg(group.tagVersion(tag)).arg(seq));
+        }
         send(Request.cmd(Command.DEL).arg(keys().entry(tag)));
         send(Request.cmd(Command.LPUSH).arg(keys().log()).arg(seq + " lost-instance " + tag));
         return seq;

@@ -83,7 +83,7 @@ public class MetricsTest {
         assertTrue(meter("l2.swept", "kind", "tag-set-member").functionCounter().count() >= 0);
         assertTrue(meter("l2.swept", "kind", "tag-version").functionCounter().count() >= 0);
         assertTrue(meter("l2.drained").functionCounter().count() >= 0);
-        assertEquals(0, meter("l2.draining").gauge().value());
+        assertEquals(0, meter("l2.pending").gauge().value());
         assertEquals(0, meter("l2.generations").functionCounter().count(), "Redis never went back in time");
         assertEquals(0, meter("l2.invalidations.unreplicated").gauge().value(), "no replica, nothing kept");
         assertEquals(0, meter("l2.errors", "region", "block").functionCounter().count());

@@ -21,6 +21,8 @@ import io.quarkus.test.QuarkusUnitTest;
  * The tag sets in Redis stay bounded by the entries that still carry their tag under a long-tail workload: thousands
  * of entries written once and expired are pruned from the region's set, and the sets of their own identity tags
  * disappear. Before, members left a set only when its tag was invalidated: a region's set held every key ever written.
+ * One slot group, so that the region has one set to watch (the sweep going through the groups of a cluster is
+ * {@code ClusterTest}'s).
  */
 public class TagSetBoundTest {
 
@@ -31,6 +33,7 @@ public class TagSetBoundTest {
     static final QuarkusUnitTest app = TestRedis.unitTest()
             .overrideConfigKey("quarkus.cms-cache.regions.\"tail\".l2.ttl", "4s")
             .overrideConfigKey("quarkus.cms-cache.warming.enabled", "false")
+            .overrideConfigKey("quarkus.cms-cache.l2.slot-groups", "1")
             .withApplicationRoot(jar -> jar.addClasses(TestRedis.class));
 
     @Inject
@@ -41,7 +44,7 @@ public class TagSetBoundTest {
 
     @Test
     void expiredMembersLeaveTheSetsAndEmptySetsDisappear() {
-        RedisKeyspace keys = ((CmsCacheEngine) cache).l2().keys();
+        RedisKeyspace.Group keys = ((CmsCacheEngine) cache).l2().keys().groups().get(0);
         for (int i = 0; i < EXPIRED; i++) {
             int n = i;
             cache.get("tail", "k" + n, String.class, () -> "v" + n);

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.quarkiverse.cmscache.CmsCache;
 import io.quarkiverse.cmscache.runtime.CmsCacheEngine;
+import io.quarkiverse.cmscache.runtime.l2.RedisKeyspace;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.QuarkusUnitTest;
 
@@ -55,10 +56,11 @@ public class VersionFloorTest {
         assertTrue(blockRead.await(10, TimeUnit.SECONDS));
 
         cache.invalidate("block", "b");
-        String version = engine.l2().keys().tagVersion("block:b");
-        assertTrue(redis.key().exists(version));
+        RedisKeyspace.Group group = engine.l2().keys().groupOf("pages:slow");
+        String version = group.tagVersion("block:b");
+        assertTrue(redis.key().exists(version), "the invalidation's version in the page's slot group");
         // The sweep forgets every version (a retention of zero), as it would once the render outlived the retention.
-        engine.l2().sweep(List.of(), Duration.ZERO, 10_000, 0).await().atMost(Duration.ofSeconds(5));
+        engine.l2().sweep(group, List.of(), Duration.ZERO, 10_000, 0).await().atMost(Duration.ofSeconds(5));
         assertFalse(redis.key().exists(version), "the version is gone");
 
         edited.countDown();

@@ -93,7 +93,7 @@ public final class CmsCacheEngine implements CmsCache, AutoCloseable {
         this.codec = new EntryCodec(mapper);
         boolean useRedis = settings.enabled() && settings.l2Enabled();
         this.l2 = useRedis
-                ? new RedisL2(redis, new RedisKeyspace(settings.keyPrefix(), settings.keyVersion()),
+                ? new RedisL2(redis, new RedisKeyspace(settings.keyPrefix(), settings.keyVersion(), settings.slotGroups()),
                         settings.l2Timeout(), settings.breaker(), settings.commands(),
                         Infrastructure.getDefaultExecutor(), instanceId)
                 : null;
@@ -110,10 +110,11 @@ public final class CmsCacheEngine implements CmsCache, AutoCloseable {
                 : null;
         this.invalidator = new Invalidator(regions, index, versions, l2, afterCommit, instanceId, settings.logSize(),
                 listeners);
-        this.sweep = useRedis ? new MetadataSweep(l2, settings.tagVersionRetention()) : null;
+        this.sweep = useRedis ? new MetadataSweep(l2, settings.tagVersionRetention(),
+                settings.l2Timeout().multipliedBy(2)) : null;
         this.feed = useRedis
                 ? new InvalidationFeed(l2, vertx, invalidator, versions, settings.gapTimeout(), settings.l2Timeout(),
-                        settings.logSize(), sweep::continueDrains)
+                        settings.logSize(), sweep::continuePending)
                 : null;
     }
 
@@ -128,7 +129,8 @@ public final class CmsCacheEngine implements CmsCache, AutoCloseable {
                     + "instance's memory only and invalidations do not reach other instances");
         } else {
             feed.start(settings.l2Timeout());
-            LOG.infof("CMS cache started with L1 and Redis (keys %s*, instance %s)", l2.keys().slot(), instanceId);
+            LOG.infof("CMS cache started with L1 and Redis (control slot %s, %d slot groups, instance %s)",
+                    l2.keys().control(), l2.keys().groups().size(), instanceId);
         }
         if (hot != null) {
             timers.add(vertx.setPeriodic(HOT_FLUSH_PERIOD_MS, id -> hot.flush().subscribe().with(ok -> {

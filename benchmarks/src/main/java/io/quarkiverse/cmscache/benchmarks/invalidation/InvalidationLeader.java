@@ -96,7 +96,8 @@ public class InvalidationLeader {
 
     /**
      * After invalidateTags returned: no dependent left in this instance's L1, and none in Redis unless the tag is being
-     * drained (more than 1,000 dependents), in which case every instance treats them as misses until the drain is over.
+     * pending (drained: more than 1,000 dependents in a slot group), in which case every instance treats them as misses
+     * until it is over.
      */
     private void checkClean(Dependents round) {
         CmsCacheEngine engine = (CmsCacheEngine) cache;
@@ -106,8 +107,8 @@ public class InvalidationLeader {
             }
         }
         long left = dependentsInRedis(round);
-        if (left != 0 && !engine.invalidator().versions().isDrained(new String[] { round.tag() }, 0)) {
-            throw new IllegalStateException(left + " dependents of " + round.tag() + " still in Redis, not drained");
+        if (left != 0 && !engine.invalidator().versions().isPending(new String[] { round.tag() }, 0)) {
+            throw new IllegalStateException(left + " dependents of " + round.tag() + " still in Redis, not pending");
         }
     }
 

@@ -84,20 +84,21 @@ public class MetadataCost {
 
     public void run(Mode mode, Path result) throws Exception {
         RedisKeyspace keys = ((CmsCacheEngine) cache).l2().keys();
-        if (!keys.slot().startsWith("{" + PREFIX + ":")) {
+        if (!keys.control().startsWith("{" + PREFIX + ":")) {
             throw new IllegalStateException("the metadata part runs in a namespace of its own: start it with "
                     + "-Dquarkus.cms-cache.key-prefix=" + PREFIX + " -Dquarkus.cms-cache.key-version=<new per run>, "
-                    + "not in " + keys.slot());
+                    + "not in " + keys.control());
         }
         // Not emptied here: the cache has started in it already (its invalidation sequence, for one). A version of its
         // own makes it empty of entries and tag sets, which is checked.
-        long earlier = count(keys.slot() + ":e:*") + count(keys.slot() + ":t:*");
+        long earlier = countKeys(keys.entryPattern("*")) + countKeys(keys.entryPattern("*").replace("}:e:", "}:t:"));
         if (earlier > 0) {
-            throw new IllegalStateException(keys.slot() + " holds " + earlier + " entries and tag sets of an earlier "
-                    + "run: give this run a key version of its own");
+            throw new IllegalStateException(keys.control() + " holds " + earlier + " entries and tag sets of an "
+                    + "earlier run: give this run a key version of its own");
         }
         Map<String, Object> results = new LinkedHashMap<>();
-        results.put("namespace", keys.slot());
+        results.put("namespace", keys.control());
+        results.put("slotGroups", keys.groups().size());
         try {
             results.put("clear", clears(mode, keys));
             results.putAll(writesAndInvalidations(mode, keys));
@@ -124,13 +125,13 @@ public class MetadataCost {
     }
 
     private Map<String, Object> clear(String region, RedisKeyspace keys, SlowLog slowLog) throws Exception {
-        String tagSet = keys.tagSet(EntryKeys.regionTag(region));
+        List<String> tagSets = keys.groups().stream().map(group -> group.tagSet(EntryKeys.regionTag(region))).toList();
         long fillStart = System.nanoTime();
         fill(region, keys);
         long fillNanos = System.nanoTime() - fillStart;
-        long members = scard(tagSet);
+        long members = tagSets.stream().mapToLong(this::scard).sum();
         if (members != CLEAR_MEMBERS) {
-            throw new IllegalStateException(tagSet + " holds " + members + " members after the fill, not "
+            throw new IllegalStateException("the region's tag sets hold " + members + " members after the fill, not "
                     + CLEAR_MEMBERS);
         }
         long entriesBefore = entriesInRedis(region, keys);
@@ -161,14 +162,14 @@ public class MetadataCost {
             end = System.nanoTime();
             // Answered once Redis is free again: later than the call's return if the cache stopped waiting for the
             // script (its L2 timeout) while Redis still ran it.
-            scard(tagSet);
+            tagSets.forEach(this::scard);
             redisFree = System.nanoTime();
             Thread.sleep(100);
             prober.close();
             during = prober.roundTrips(start, redisFree);
             longestStart = prober.longestStart(start, redisFree);
         }
-        List<Map<String, Object>> slow = slowLog.newerThan(slowLogBefore, keys.slot());
+        List<Map<String, Object>> slow = slowLog.newerThan(slowLogBefore, namespace(keys));
         long left = entriesInRedis(region, keys);
         ((CmsCacheEngine) cache).invalidator().log().stopObserving(observer);
         InvalidationRecord record = records.isEmpty() ? null : records.get(0);
@@ -225,14 +226,16 @@ public class MetadataCost {
             pool.shutdown();
         }
         // A write the cache skipped (a Redis timeout under the fill's load) is written again, one by one.
-        String tagSet = keys.tagSet(EntryKeys.regionTag(region));
+        String regionTag = EntryKeys.regionTag(region);
         for (int first = 0; first < CLEAR_MEMBERS; first += 1_000) {
             int last = Math.min(first + 1_000, CLEAR_MEMBERS);
-            Request members = Request.cmd(Command.SMISMEMBER).arg(tagSet);
+            List<Request> checks = new ArrayList<>(last - first);
             for (int i = first; i < last; i++) {
-                members.arg(keys.entry(CmsCache.tag(region, i)));
+                String entry = CmsCache.tag(region, i);
+                checks.add(Request.cmd(Command.SISMEMBER).arg(keys.groupOf(entry).tagSet(regionTag))
+                        .arg(keys.entry(entry)));
             }
-            Response present = redis.send(members).await().indefinitely();
+            List<Response> present = redis.batch(checks).await().indefinitely();
             for (int i = first; i < last; i++) {
                 if (present.get(i - first).toInteger() == 0) {
                     cache.put(region, i, VALUE);
@@ -349,17 +352,23 @@ public class MetadataCost {
      * a replayed invalidation) is left to the script that started the run, which deletes the namespace again.
      */
     private void dropNamespace(RedisKeyspace keys) {
-        scan(globEscape(keys.slot()) + "*", page -> {
+        scan(globEscape(namespace(keys)) + "*", page -> {
             Request unlink = Request.cmd(Command.UNLINK);
             page.forEach(unlink::arg);
             redis.send(unlink).await().indefinitely();
         });
     }
 
-    private long count(String pattern) {
+    /** @return how many keys match the glob */
+    private long countKeys(String glob) {
         long[] found = new long[1];
-        scan(globEscape(pattern.substring(0, pattern.length() - 1)) + "*", page -> found[0] += page.size());
+        scan(glob, page -> found[0] += page.size());
         return found[0];
+    }
+
+    /** @return what every key of the namespace, in its control slot and its slot groups, starts with */
+    private static String namespace(RedisKeyspace keys) {
+        return keys.control().substring(0, keys.control().length() - 1);
     }
 
     /** {@code SCAN} over the whole Redis (never {@code KEYS}, which would block it), a page at a time. */

@@ -106,6 +106,21 @@ public interface CmsCacheConfig {
         Duration timeout();
 
         /**
+         * How many slot groups share the entries in Redis. Each group is one hash slot holding its share of the
+         * entries together with their tag sets and tag versions, so that every script stays within one slot; the
+         * groups' slots are spread evenly over the 16384 slots, so that on Redis Cluster every master holds an even
+         * share of the entries and serves an even share of the reads and writes. An invalidation runs in every group
+         * at once: more groups spread a cluster more evenly and split large invalidations into smaller steps, at the
+         * cost of one more script per invalidation per group. The same layout is used on a single Redis.
+         * <p>
+         * All instances sharing a {@code key-prefix} and {@code key-version} must use the same value: an instance
+         * started with another one does not use Redis (its health check says why). Change {@code key-version} along
+         * with it.
+         */
+        @WithDefault("16")
+        int slotGroups();
+
+        /**
          * How many of the cache's Redis commands may be in the Redis client at once; the others wait for a place, in
          * order. Defaults to the client's {@code max-pool-size} minus 2: one connection is held by the invalidation
          * subscription, and one stays free for the client itself (a cluster client refreshes its slot map over a

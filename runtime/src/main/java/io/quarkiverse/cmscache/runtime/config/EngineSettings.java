@@ -23,6 +23,7 @@ import io.quarkus.runtime.configuration.MemorySize;
  * @param enabled whether the cache is on
  * @param keyPrefix prefix of Redis keys and channel
  * @param keyVersion version of the key layout
+ * @param slotGroups how many slot groups share the entries in Redis
  * @param l2Enabled whether Redis is used at all
  * @param l2Timeout timeout of one Redis command
  * @param breaker the circuit breaker in front of Redis
@@ -34,10 +35,13 @@ import io.quarkus.runtime.configuration.MemorySize;
  * @param defaults settings of regions without overrides
  * @param regions settings of configured regions and of regions known at build time
  */
-public record EngineSettings(boolean enabled, String keyPrefix, String keyVersion, boolean l2Enabled,
+public record EngineSettings(boolean enabled, String keyPrefix, String keyVersion, int slotGroups, boolean l2Enabled,
         Duration l2Timeout, Breaker breaker, Commands commands, Duration gapTimeout, int logSize, long l1MaxMemory,
         Warming warming,
         RegionSettings defaults, Map<String, RegionSettings> regions) {
+
+    /** The most slot groups a namespace may have: each invalidation runs a script in every group. */
+    public static final int MAX_SLOT_GROUPS = 1024;
 
     /** See {@link #tagVersionRetention()}. */
     public static final Duration VERSION_RETENTION = Duration.ofMinutes(5);
@@ -123,7 +127,7 @@ public record EngineSettings(boolean enabled, String keyPrefix, String keyVersio
      * @return the same settings with another key version, as the next release of the application may run with
      */
     public EngineSettings withKeyVersion(String version) {
-        return new EngineSettings(enabled, keyPrefix, version, l2Enabled, l2Timeout, breaker, commands, gapTimeout,
+        return new EngineSettings(enabled, keyPrefix, version, slotGroups, l2Enabled, l2Timeout, breaker, commands, gapTimeout,
                 logSize,
                 l1MaxMemory, warming, defaults, regions);
     }
@@ -160,6 +164,8 @@ public record EngineSettings(boolean enabled, String keyPrefix, String keyVersio
         check(KEY_VERSION.matcher(config.keyVersion()).matches(), "key-version", config.keyVersion(),
                 "use 1 to 32 ASCII letters, digits, '.', '_' or '-'");
         positive(config.l2().timeout(), "l2.timeout");
+        check(config.l2().slotGroups() >= 1 && config.l2().slotGroups() <= MAX_SLOT_GROUPS, "l2.slot-groups",
+                config.l2().slotGroups(), "must be at least 1 and at most " + MAX_SLOT_GROUPS);
         positive(config.invalidation().gapTimeout(), "invalidation.gap-timeout");
         atLeast(config.invalidation().logSize(), 1, "invalidation.log-size");
         CmsCacheConfig.CircuitBreaker cb = config.l2().circuitBreaker();
@@ -203,7 +209,8 @@ public record EngineSettings(boolean enabled, String keyPrefix, String keyVersio
             defaults = defaults.weightedWithin(maxMemory);
             regions.replaceAll((name, region) -> region.weightedWithin(maxMemory));
         }
-        return new EngineSettings(config.enabled(), config.keyPrefix(), config.keyVersion(), config.l2().enabled(),
+        return new EngineSettings(config.enabled(), config.keyPrefix(), config.keyVersion(), config.l2().slotGroups(),
+                config.l2().enabled(),
                 config.l2().timeout(), new Breaker(cb.requestVolumeThreshold(), cb.failureRatio(), cb.delay()),
                 commands, config.invalidation().gapTimeout(), config.invalidation().logSize(), maxMemory, warming, defaults,
                 Map.copyOf(regions));

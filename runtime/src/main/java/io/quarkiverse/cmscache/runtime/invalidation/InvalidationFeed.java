@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -36,8 +35,9 @@ import io.vertx.redis.client.ResponseType;
  * message shows up as a gap, and retries invalidations Redis has not confirmed;</li>
  * <li>reconciles a gap that stays open longer than the gap timeout, and after every (re)subscription: it replays the
  * missing invalidations from the log, or drops the whole L1 when the log no longer reaches back far enough;</li>
- * <li>notes the drains in progress (invalidations of tags with too many entries to delete in one script), whose
- * entries it treats as misses, and hands them to the drainer;</li>
+ * <li>notes the invalidations still pending in some slot group (being applied, or drained because the tag had too
+ * many entries to delete in one script), whose older entries it treats as misses, and hands them to the sweep to
+ * carry on;</li>
  * <li>checks, after every (re)subscription, that Redis did not go back in time ({@link #check});</li>
  * <li>on every tick, sends a {@code PING} on the subscription connection: one not answered within the Redis timeout
  * means the connection died silently (no FIN), so it is closed and replaced; one answered means Redis is reachable,
@@ -52,9 +52,6 @@ public final class InvalidationFeed {
     /** Starts the message {@code recover.lua} publishes when it starts a new generation. */
     private static final String REWIND = "rewind ";
 
-    /** Starts the message {@code invalidate.lua} publishes when it leaves a tag's entries to a drain. */
-    private static final String DRAIN = "drain ";
-
     private static final String SUBSCRIPTION_DOWN = "the invalidation subscription is down: Redis may have restarted "
             + "or failed over, and is checked once it is back";
 
@@ -65,7 +62,9 @@ public final class InvalidationFeed {
     private final Duration gapTimeout;
     private final Duration pingTimeout;
     private final int logSize;
-    private final Consumer<Map<String, Long>> drainer;
+    private final Consumer<List<RedisL2.Pending>> pendingWork;
+    /** The namespace's layout, when it is not this instance's; {@code null} when it is. */
+    private volatile String foreignLayout;
     private final AtomicBoolean reconciling = new AtomicBoolean();
     private final AtomicBoolean checking = new AtomicBoolean();
     private final CompletableFuture<Void> firstCheck = new CompletableFuture<>();
@@ -81,11 +80,11 @@ public final class InvalidationFeed {
      * @param gapTimeout how long a missing message may stay missing
      * @param pingTimeout how long the subscription connection may take to answer a {@code PING}
      * @param logSize how many invalidations the Redis log keeps
-     * @param drainer given the drains in progress whenever the sequence is read, to carry them on
+     * @param pendingWork given the pending invalidations whenever the sequence is read, to carry them on
      */
     public InvalidationFeed(RedisL2 l2, Vertx vertx, Invalidator invalidator, TagVersions versions,
-            Duration gapTimeout, Duration pingTimeout, int logSize, Consumer<Map<String, Long>> drainer) {
-        this.drainer = drainer;
+            Duration gapTimeout, Duration pingTimeout, int logSize, Consumer<List<RedisL2.Pending>> pendingWork) {
+        this.pendingWork = pendingWork;
         this.pingTimeout = pingTimeout;
         this.l2 = l2;
         this.vertx = vertx;
@@ -104,7 +103,7 @@ public final class InvalidationFeed {
             RedisL2.Sequence seq = l2.sequence().await().atMost(timeout.multipliedBy(2));
             versions.reset(seq.sequence(), System.nanoTime());
             l2.raiseFloor(seq.floor());
-            noteDrains(seq);
+            notePending(seq);
         } catch (RuntimeException e) {
             LOG.warnf("CMS cache could not read the invalidation sequence from Redis at start-up (%s); "
                     + "it will reconcile once Redis is reachable", e.getMessage());
@@ -202,11 +201,12 @@ public final class InvalidationFeed {
             // back in time. (Compared with what it has seen when the answers arrive, its own invalidations made in
             // between would look missing from Redis.)
             Seen seen = new Seen(versions.highestSeen(), versions.lastMessage());
-            return l2.log(logSize).chain(log -> l2.sequence().chain(seq -> checkHistory(log, seq, seen)).invoke(current -> {
-                reconcile(log, current);
-            })).chain(() -> newServer ? invalidator.replayUnreplicated() : Uni.createFrom().voidItem())
+            return l2.log(logSize).chain(log -> l2.sequence().invoke(this::noteLayout)
+                    .chain(seq -> checkHistory(log, seq, seen)).chain(current -> checkGroups(current, seen))
+                    .invoke(current -> reconcile(log, current)))
+                    .chain(() -> newServer ? invalidator.replayUnreplicated() : Uni.createFrom().voidItem())
                     .invoke(() -> {
-                        if (connection == conn) {
+                        if (connection == conn && foreignLayout == null) {
                             l2.trust();
                         }
                     });
@@ -233,6 +233,19 @@ public final class InvalidationFeed {
             return Uni.createFrom().item(seq.sequence());
         }
         return invalidator.startNewGeneration(highest, "Redis went back in time (" + contradiction + ")");
+    }
+
+    /**
+     * A slot group can go back in time on its own (on a cluster, its master failed over to a replica that lagged)
+     * while the control slot did not: the group lost invalidations it had applied. Entries it deleted may be back, so
+     * nothing loaded before now can be trusted: a new generation.
+     *
+     * @return the current sequence number, after starting a new generation if a group went back in time
+     */
+    private Uni<Long> checkGroups(long current, Seen seen) {
+        return l2.groupsBehind().chain(behind -> behind.isEmpty() ? Uni.createFrom().item(current)
+                : invalidator.startNewGeneration(Math.max(seen.highest(), current),
+                        "Redis went back in time (" + String.join("; ", behind) + ")"));
     }
 
     /**
@@ -267,6 +280,27 @@ public final class InvalidationFeed {
      * @param last the last invalidation applied, {@code null} if none
      */
     private record Seen(long highest, TagVersions.LastMessage last) {
+    }
+
+    /**
+     * Instances that look for an entry in different slot groups would miss each other's entries, and their
+     * invalidations would miss groups: an instance whose {@code l2.slot-groups} differs from the namespace's does not
+     * use Redis's entries.
+     */
+    private void noteLayout(RedisL2.Sequence seq) {
+        if (seq.layout().equals(l2.layout())) {
+            foreignLayout = null;
+            return;
+        }
+        if (!seq.layout().equals(foreignLayout)) {
+            LOG.errorf("CMS cache does not use Redis as its second level: the namespace %s was started with %s, and "
+                    + "this instance runs with %s (quarkus.cms-cache.l2.slot-groups). Every instance sharing a "
+                    + "key-prefix and key-version must use the same value: change quarkus.cms-cache.key-version along "
+                    + "with it", l2.keys().control(), seq.layout(), l2.layout());
+        }
+        foreignLayout = seq.layout();
+        l2.distrust("the namespace was started with " + seq.layout() + ", this instance runs with " + l2.layout()
+                + " (quarkus.cms-cache.l2.slot-groups)");
     }
 
     private void noteEvictionPolicy(EvictionPolicy policy) {
@@ -369,15 +403,6 @@ public final class InvalidationFeed {
     }
 
     private void apply(String message) {
-        if (message.startsWith(DRAIN)) {
-            String[] parts = message.split(" ", 3);
-            try {
-                versions.markDraining(parts[2], Long.parseLong(parts[1]));
-            } catch (RuntimeException e) {
-                LOG.warnf("CMS cache ignored a malformed drain message: %s", message);
-            }
-            return;
-        }
         if (message.startsWith(REWIND)) {
             // Another instance started a new generation: adopt it now rather than on the next tick.
             checkSequence();
@@ -423,7 +448,7 @@ public final class InvalidationFeed {
                                 failure.getMessage()));
                 return;
             }
-            noteDrains(seq);
+            notePending(seq);
             long now = System.nanoTime();
             versions.observe(seq.sequence(), now);
             long openedAt = versions.gapOpenedAt();
@@ -433,10 +458,10 @@ public final class InvalidationFeed {
         }, failure -> LOG.tracef("CMS cache tick could not read the sequence: %s", failure.getMessage()));
     }
 
-    private void noteDrains(RedisL2.Sequence seq) {
-        versions.refreshDraining(seq.drains(), seq.sequence(), seq.drains().size() < RedisL2.MAX_DRAINS_LISTED);
-        if (!seq.drains().isEmpty()) {
-            drainer.accept(seq.drains());
+    private void notePending(RedisL2.Sequence seq) {
+        versions.refreshPending(seq.pending(), seq.sequence(), seq.pending().size() < RedisL2.MAX_PENDING_LISTED);
+        if (!seq.pending().isEmpty()) {
+            pendingWork.accept(seq.pending());
         }
     }
 

@@ -57,7 +57,7 @@ public final class InvalidationLog {
             LOG.debugf("CMS cache invalidation %s of %s by %s from instance %s: %d entries evicted from L1, %s",
                     record.sequence() < 0 ? "(not in Redis)" : "#" + record.sequence(), record.tags(),
                     record.trigger(), record.origin(), record.l1Evicted(),
-                    record.redisDeleted() < 0 ? "Redis not reached" : record.redisDeleted() + " deleted from Redis");
+                    record.redisDeleted() < 0 ? "Redis deletions unknown here" : record.redisDeleted() + " deleted from Redis");
         }
         for (Consumer<InvalidationRecord> observer : observers) {
             try {

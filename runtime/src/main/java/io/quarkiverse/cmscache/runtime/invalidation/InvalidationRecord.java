@@ -12,7 +12,9 @@ import java.util.List;
  * @param origin the id of the instance it came from
  * @param l1Evicted how many entries it evicted from this instance's L1, or {@code -1} when this instance did not apply
  *        it (a record read from the Redis log only)
- * @param redisDeleted how many entries it deleted from Redis, or {@code -1} when it did not reach Redis
+ * @param redisDeleted how many entries it deleted from Redis, or {@code -1} when unknown here: it did not reach Redis,
+ *        or it is another instance's (its message leaves before the slot groups delete; the invalidating instance
+ *        records the count)
  * @param appliedAt when this instance applied it, in epoch milliseconds, or {@code -1}
  */
 public record InvalidationRecord(long sequence, long at, List<String> tags, Trigger trigger, String origin,

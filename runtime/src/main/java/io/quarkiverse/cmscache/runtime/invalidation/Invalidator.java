@@ -212,6 +212,9 @@ public final class Invalidator {
             versions.noteMessage(message.seq(), text);
             return;
         }
+        // The slot groups apply it after it was published: until Redis lists it as done, the tags' entries loaded before
+        // it are not trusted.
+        message.tags().forEach(tag -> versions.markPending(tag, message.seq()));
         int evicted = applyLocally(message.tags());
         versions.markApplied(message.seq(), System.nanoTime());
         versions.noteMessage(message.seq(), text);
@@ -261,11 +264,12 @@ public final class Invalidator {
     /**
      * What every invalidation this instance sent takes from Redis's answer, whichever path sent it (the caller's, the
      * replay after an outage, the replay after a failover): a new generation if the script started one, the tags left
-     * to a drain, whether a replica confirmed it, and its sequence number and message as applied here.
+     * to a drain (pending until it is over), whether a replica confirmed it, and its sequence number and message as applied
+     * here.
      */
     private void noteSent(RedisL2.Invalidated done, Set<String> tags) {
         adoptFloor(done.floor(), done.sequence() - 1);
-        done.draining().forEach(tag -> versions.markDraining(tag, done.sequence()));
+        done.draining().forEach(tag -> versions.markPending(tag, done.sequence()));
         noteReplication(done, tags);
         versions.markApplied(done.sequence(), System.nanoTime());
         versions.noteMessage(done.sequence(), done.message());

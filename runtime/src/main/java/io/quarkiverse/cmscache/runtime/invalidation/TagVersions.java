@@ -3,6 +3,7 @@ package io.quarkiverse.cmscache.runtime.invalidation;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -12,6 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+
+import io.quarkiverse.cmscache.runtime.l2.RedisL2;
 
 /**
  * What this instance knows about invalidations, kept with two clocks.
@@ -39,6 +42,11 @@ import com.github.benmanes.caffeine.cache.Ticker;
  * Redis has deleted since, and no read lives longer than the timeout. The unconfirmed tags are bounded by the number of
  * distinct tags
  * invalidated here while Redis did not answer: one entry per tag, however often it is invalidated.
+ * <p>
+ * A tag is <em>pending</em> from the moment this instance hears of its invalidation until every slot group in Redis
+ * has applied it (deleted the tag's entries loaded before it, including a drain of a large tag set): entries read
+ * from Redis that carry it and were loaded before the invalidation are misses meanwhile ({@link #isPending}). Redis
+ * lists the invalidations still pending, and each read of the sequence forgets the marks of those that are over.
  * <p>
  * This object also identifies its engine's transaction-scoped state in {@link AfterCommit}.
  * <p>
@@ -70,8 +78,8 @@ public final class TagVersions {
     private long highestSeen;
     private long lastMessageSeq;
     private String lastMessage;
-    /** Tags being drained in Redis, each with the sequence number of the invalidation that started the drain. */
-    private final ConcurrentHashMap<String, Long> draining = new ConcurrentHashMap<>();
+    /** Tags pending in Redis, each with the sequence number of its latest invalidation not applied everywhere. */
+    private final ConcurrentHashMap<String, Long> pending = new ConcurrentHashMap<>();
 
     /**
      * @param retention how long tag epochs are kept
@@ -209,40 +217,45 @@ public final class TagVersions {
     }
 
     /**
-     * Notes that an invalidation of a tag with too many entries to delete at once left them to a drain: until the drain
-     * is over, Redis entries carrying the tag and loaded before it are misses ({@link #isDrained}).
+     * Notes that an invalidation of a tag is not applied in every slot group yet: until it is, Redis entries carrying
+     * the tag and loaded before it are misses ({@link #isPending}).
      */
-    public void markDraining(String tag, long seq) {
-        draining.merge(tag, seq, Math::max);
+    public void markPending(String tag, long seq) {
+        pending.merge(tag, seq, Math::max);
     }
 
     /**
-     * Takes the drains Redis lists as the ones in progress: forgets a drain that is over (not listed, and started
-     * before the listing was read); drains listed are noted. Drains started after the listing was read stay noted.
+     * Takes the invalidations Redis lists as pending: forgets a mark that is over (not listed, and numbered at most the
+     * sequence when the listing was read); those listed are marked. Marks of invalidations numbered after the listing
+     * was read stay.
      *
-     * @param listed the drains listed, tag to sequence number, oldest first
+     * @param listed the invalidations pending, oldest first
      * @param sequence the sequence number when they were listed
-     * @param complete whether the listing holds every drain in progress (else only the oldest)
+     * @param complete whether the listing holds every pending invalidation (else only the oldest)
      */
-    public void refreshDraining(Map<String, Long> listed, long sequence, boolean complete) {
+    public void refreshPending(List<RedisL2.Pending> listed, long sequence, boolean complete) {
+        Map<String, Long> latest = new HashMap<>();
         long upTo = sequence;
+        for (RedisL2.Pending one : listed) {
+            latest.merge(one.tag(), one.sequence(), Math::max);
+        }
         if (!complete) {
-            upTo = listed.values().stream().mapToLong(Long::longValue).max().orElse(0);
+            upTo = listed.stream().mapToLong(RedisL2.Pending::sequence).max().orElse(0);
         }
         long over = upTo;
-        draining.entrySet().removeIf(mark -> mark.getValue() <= over && !mark.getValue().equals(listed.get(mark.getKey())));
-        listed.forEach(this::markDraining);
+        pending.entrySet().removeIf(mark -> mark.getValue() <= over && !mark.getValue().equals(latest.get(mark.getKey())));
+        latest.forEach(this::markPending);
     }
 
     /**
-     * @return whether an entry read from Redis with these tags and basis awaits deletion by a drain
+     * @return whether an entry read from Redis with these tags and basis awaits deletion by a pending invalidation
      */
-    public boolean isDrained(String[] tags, long basis) {
-        if (draining.isEmpty()) {
+    public boolean isPending(String[] tags, long basis) {
+        if (pending.isEmpty()) {
             return false;
         }
         for (String tag : tags) {
-            Long seq = draining.get(tag);
+            Long seq = pending.get(tag);
             if (seq != null && basis < seq) {
                 return true;
             }
@@ -251,10 +264,10 @@ public final class TagVersions {
     }
 
     /**
-     * @return how many tags are being drained, as far as this instance knows
+     * @return how many tags have an invalidation pending in Redis, as far as this instance knows
      */
-    public int drainingTags() {
-        return draining.size();
+    public int pendingTags() {
+        return pending.size();
     }
 
     /**

@@ -3,6 +3,7 @@ package io.quarkiverse.cmscache.runtime.l2;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -13,10 +14,11 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Keeps the cache's metadata in Redis bounded now that it has no TTL (so that an evicting Redis cannot drop it): each
- * step scans a slice of the namespace's tag sets and prunes them of members whose entry expired or no longer carries
- * the tag, and deletes tag versions older than the retention. Writes prune the sets they touch as well; the sweep
- * reaches the sets nobody writes any more. Every instance sweeps; the work is idempotent. It also carries on the
- * drains of large invalidations ({@link #continueDrains}).
+ * step scans a slice of one slot group's tag sets and prunes them of members whose entry expired or no longer carries
+ * the tag, and deletes the group's tag versions older than the retention; the steps go through the groups in turn.
+ * Writes prune the sets they touch as well; the sweep reaches the sets nobody writes any more. Every instance sweeps;
+ * the work is idempotent. It also carries on the invalidations still pending in some group: those whose invalidating
+ * instance failed half-way, and the drains of large ones ({@link #continuePending}).
  * <p>
  * Thread-safe; one step runs at a time.
  */
@@ -30,8 +32,6 @@ public final class MetadataSweep {
     static final int MAX_VERSIONS = 500;
     /** Set members checked per step at most. */
     static final int MAX_MEMBER_CHECKS = 2_000;
-    /** Members of a drain taken per step: about a millisecond of Redis's time. */
-    static final int DRAIN_STEP = 1_000;
 
     private final RedisL2 l2;
     private final Duration versionRetention;
@@ -40,15 +40,22 @@ public final class MetadataSweep {
     private final LongAdder drained = new LongAdder();
     private final LongAdder versionsDeleted = new LongAdder();
     private final LongAdder membersRemoved = new LongAdder();
+    private final long helpAfterNanos;
+    /** When this instance first saw each pending invalidation listed: at most {@link RedisL2#MAX_PENDING_LISTED}. */
+    private final Map<RedisL2.Pending, Long> firstListed = new ConcurrentHashMap<>();
     private volatile String cursor = "0";
+    private volatile int group;
 
     /**
      * @param l2 the namespace's Redis
      * @param versionRetention how long a tag version is kept after the tag's last invalidation
+     * @param helpAfter how long an invalidation stays pending before this instance carries it on: by then its
+     *        invalidating instance has had its answers from every group, or given up on them
      */
-    public MetadataSweep(RedisL2 l2, Duration versionRetention) {
+    public MetadataSweep(RedisL2 l2, Duration versionRetention, Duration helpAfter) {
         this.l2 = l2;
         this.versionRetention = versionRetention;
+        this.helpAfterNanos = helpAfter.toNanos();
     }
 
     /**
@@ -60,9 +67,13 @@ public final class MetadataSweep {
         if (!running.compareAndSet(false, true)) {
             return Uni.createFrom().voidItem();
         }
-        Uni<Void> work = l2.scanTagSets(cursor, SCAN_COUNT).chain(scanned -> {
+        RedisKeyspace.Group swept = l2.keys().groups().get(group);
+        Uni<Void> work = l2.scanTagSets(swept, cursor, SCAN_COUNT).chain(scanned -> {
             cursor = scanned.cursor();
-            return l2.sweep(scanned.keys(), versionRetention, MAX_VERSIONS, MAX_MEMBER_CHECKS);
+            if ("0".equals(cursor)) {
+                group = (swept.index() + 1) % l2.keys().groups().size();
+            }
+            return l2.sweep(swept, scanned.keys(), versionRetention, MAX_VERSIONS, MAX_MEMBER_CHECKS);
         }).invoke(counts -> {
             versionsDeleted.add(counts[0]);
             membersRemoved.add(counts[1]);
@@ -73,18 +84,25 @@ public final class MetadataSweep {
     }
 
     /**
-     * Carries on the given drains, one bounded step ({@link #DRAIN_STEP} members) after the other, unless this
-     * instance is draining already. Several instances may drain the same tag at once: each step takes its own members.
+     * Carries on the given pending invalidations that this instance has seen listed for longer than the time to help
+     * after, one bounded step ({@link RedisL2#DRAIN_STEP} members of a drain per group) after the other, unless this
+     * instance is doing so already. Several instances may carry on the same one at once: applying it again changes
+     * nothing, and each drain step takes its own members.
      *
-     * @param drains tag to the sequence number of the invalidation that started its drain
-     * @return a Uni completing when these drains are over or a step failed (for tests)
+     * @param listed the invalidations pending, oldest first, as Redis listed them now
+     * @return a Uni completing when these are over or a step failed (for tests)
      */
-    public Uni<Void> continueDrains(Map<String, Long> drains) {
-        if (drains.isEmpty() || !draining.compareAndSet(false, true)) {
+    public Uni<Void> continuePending(List<RedisL2.Pending> listed) {
+        long now = System.nanoTime();
+        firstListed.keySet().retainAll(listed);
+        listed.forEach(one -> firstListed.putIfAbsent(one, now));
+        List<RedisL2.Pending> due = listed.stream()
+                .filter(one -> now - firstListed.getOrDefault(one, now) >= helpAfterNanos).toList();
+        if (due.isEmpty() || !draining.compareAndSet(false, true)) {
             return Uni.createFrom().voidItem();
         }
-        Uni<Void> work = Multi.createFrom().iterable(List.copyOf(drains.entrySet()))
-                .onItem().transformToUniAndConcatenate(drain -> drainFully(drain.getValue(), drain.getKey()))
+        Uni<Void> work = Multi.createFrom().iterable(due)
+                .onItem().transformToUniAndConcatenate(this::continueFully)
                 .collect().last().replaceWithVoid()
                 .onTermination().invoke(() -> draining.set(false)).memoize().indefinitely();
         work.subscribe().with(ok -> {
@@ -92,15 +110,15 @@ public final class MetadataSweep {
         return work;
     }
 
-    private Uni<Void> drainFully(long seq, String tag) {
-        return l2.drain(seq, tag, DRAIN_STEP).chain(result -> {
+    private Uni<Void> continueFully(RedisL2.Pending pending) {
+        return l2.continuePending(pending).chain(result -> {
             drained.add(result[0]);
-            return result[1] > 0 ? drainFully(seq, tag) : Uni.createFrom().voidItem();
+            return result[1] > 0 ? continueFully(pending) : Uni.createFrom().voidItem();
         });
     }
 
     /**
-     * @return entries this instance's drain steps deleted since start-up
+     * @return entries this instance's steps of pending invalidations deleted since start-up
      */
     public long entriesDrained() {
         return drained.sum();

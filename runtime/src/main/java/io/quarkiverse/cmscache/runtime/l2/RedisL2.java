@@ -53,6 +53,8 @@ public final class RedisL2 {
     /** Why entries are not trusted now, or {@code null} when they are. */
     private volatile String distrust = "the invalidation subscription has not been checked yet";
     private volatile long floor;
+    /** Every invalidation up to this number was applied in every slot group, as far as this instance read. */
+    private volatile long complete;
     private volatile int replicas;
     private final Duration replicaAckTimeout;
     private final Script write = Script.load("write");
@@ -63,7 +65,7 @@ public final class RedisL2 {
     private final Script hot = Script.load("hot");
     private final Script sweep = Script.load("sweep");
     private final Script recover = Script.load("recover");
-    private final Script drain = Script.load("drain");
+    private final Script apply = Script.load("apply");
 
     /**
      * @param redis the client
@@ -81,8 +83,8 @@ public final class RedisL2 {
         this.timeout = timeout;
         this.inFlight = new InFlightLimit(commands.maxInFlight(), commands.maxWaiting(), executor);
         this.replicaAckTimeout = commands.replicaAckTimeout();
-        this.breakerName = "cms-cache-redis-" + keys.slot() + "-" + instanceId;
-        this.breaker = Guard.create().withDescription("CMS cache Redis " + keys.slot())
+        this.breakerName = "cms-cache-redis-" + keys.control() + "-" + instanceId;
+        this.breaker = Guard.create().withDescription("CMS cache Redis " + keys.control())
                 .withCircuitBreaker()
                 .name(breakerName)
                 .requestVolumeThreshold(breaker.requestVolumeThreshold())
@@ -100,9 +102,9 @@ public final class RedisL2 {
     private void stateChanged(CircuitBreakerState newState) {
         state = newState;
         if (newState == CircuitBreakerState.OPEN) {
-            LOG.warnf("CMS cache stops calling Redis (%s) for a while: too many commands failed", keys.slot());
+            LOG.warnf("CMS cache stops calling Redis (%s) for a while: too many commands failed", keys.control());
         } else if (newState == CircuitBreakerState.CLOSED) {
-            LOG.infof("CMS cache calls Redis (%s) again", keys.slot());
+            LOG.infof("CMS cache calls Redis (%s) again", keys.control());
         }
     }
 
@@ -223,8 +225,8 @@ public final class RedisL2 {
      * @param deleted how many entries it deleted from Redis
      * @param message the message as published and logged
      * @param floor the namespace's floor (raised by this invalidation if Redis had gone back in time)
-     * @param draining the tags whose sets were too large to check in the script: their entries are deleted by
-     *        {@link #drain} steps, and are misses meanwhile
+     * @param draining the tags whose sets were too large, in some group, to check at once: their entries are deleted
+     *        by {@link #continuePending} steps, and are misses meanwhile
      * @param replicated whether a replica confirmed it within the timeout, or Redis has no replica
      */
     public record Invalidated(long sequence, long deleted, String message, long floor, List<String> draining,
@@ -236,14 +238,43 @@ public final class RedisL2 {
      *
      * @param sequence the number of the last invalidation
      * @param floor the namespace's floor, 0 if it never went back in time
-     * @param drains the oldest drains in progress (at most {@link #MAX_DRAINS_LISTED}), tag to the sequence number of
-     *        its invalidation
+     * @param pending the oldest invalidations not yet applied in every slot group (at most
+     *        {@link #MAX_PENDING_LISTED}), in sequence order
+     * @param layout the namespace's layout as the first instance recorded it ({@link #layout()} if it is this one's)
      */
-    public record Sequence(long sequence, long floor, Map<String, Long> drains) {
+    public record Sequence(long sequence, long floor, List<Pending> pending, String layout) {
     }
 
-    /** How many drains one read of the sequence lists at most. */
-    public static final int MAX_DRAINS_LISTED = 100;
+    /**
+     * An invalidation of a tag not yet applied in every slot group.
+     *
+     * @param sequence its sequence number
+     * @param tag the tag
+     */
+    public record Pending(long sequence, String tag) {
+
+        static Pending parse(String text) {
+            int colon = text.indexOf(':');
+            return new Pending(Long.parseLong(text.substring(0, colon)), text.substring(colon + 1));
+        }
+
+        String member() {
+            return sequence + ":" + tag;
+        }
+    }
+
+    /** How many pending invalidations one read of the sequence lists at most. */
+    public static final int MAX_PENDING_LISTED = 100;
+
+    /** How many members of a drain one step takes, in each group. */
+    public static final int DRAIN_STEP = 1_000;
+
+    /**
+     * @return this instance's layout of the namespace: the number of slot groups
+     */
+    public String layout() {
+        return "groups=" + keys.groups().size();
+    }
 
     /**
      * Reads the fields of an entry.
@@ -273,18 +304,18 @@ public final class RedisL2 {
      */
     public Uni<Boolean> write(Entry entry, byte[] value, Duration ttl, long[] tagBases) {
         String[] tags = entry.tags();
-        List<String> scriptKeys = new ArrayList<>(1 + 2 * tags.length);
-        scriptKeys.add(keys.entry(entry.key()));
+        RedisKeyspace.Group group = keys.groupOf(entry.key());
+        List<String> scriptKeys = new ArrayList<>(4 + 2 * tags.length);
+        scriptKeys.add(group.entry(entry.key()));
         for (String tag : tags) {
-            scriptKeys.add(keys.tagVersion(tag));
+            scriptKeys.add(group.tagVersion(tag));
         }
         for (String tag : tags) {
-            scriptKeys.add(keys.tagSet(tag));
+            scriptKeys.add(group.tagSet(tag));
         }
-        scriptKeys.add(keys.sequence());
-        scriptKeys.add(keys.floor());
-        scriptKeys.add(keys.versionFloor());
-        scriptKeys.add(keys.tagSetIndex());
+        scriptKeys.add(group.floor());
+        scriptKeys.add(group.versionFloor());
+        scriptKeys.add(group.tagSetIndex());
         List<Object> args = new ArrayList<>(5 + tags.length);
         args.addAll(List.of(entry.basis(), EntryCodec.meta(entry), EntryCodec.tagsField(entry), value, ttl.toMillis()));
         if (tagBases != null) {
@@ -296,12 +327,18 @@ public final class RedisL2 {
     }
 
     /**
-     * Invalidates tags atomically: sequence number, tag versions, deletion of the entries carrying them, log and
-     * publication.
-     *
+     * Invalidates tags: takes the invalidation's number in the control slot (where it is logged, published and
+     * recorded as pending), then applies it in every slot group at once, and completes once each group has confirmed:
+     * the tag versions are set and the entries carrying the tags that were loaded before the invalidation are deleted,
+     * except those of tag sets too large to check at once, which are left to drain steps ({@link #continuePending}).
+     * The tags whose every group is done are no longer pending.
+     * <p>
      * If Redis's sequence is behind {@code highestSeen}, or its floor behind the one this instance knows, Redis went
-     * back in time: the script first starts a new generation (see {@link #recover}), so that the invalidation never
-     * takes a number instances count as applied already.
+     * back in time: the control script first starts a new generation (see {@link #recover}), so that the invalidation
+     * never takes a number instances count as applied already.
+     * <p>
+     * A failure after the number was taken leaves the invalidation pending: any instance applies it again
+     * ({@link #continuePending}), and this one sends it again.
      *
      * @param tags the tags
      * @param origin the id of the invalidating instance
@@ -311,17 +348,6 @@ public final class RedisL2 {
      */
     public Uni<Invalidated> invalidate(Collection<String> tags, String origin, long highestSeen, int logSize,
             String details) {
-        List<String> scriptKeys = new ArrayList<>(2 + 2 * tags.size());
-        scriptKeys.add(keys.sequence());
-        scriptKeys.add(keys.log());
-        for (String tag : tags) {
-            scriptKeys.add(keys.tagVersion(tag));
-            scriptKeys.add(keys.tagSet(tag));
-        }
-        scriptKeys.add(keys.versionIndex());
-        scriptKeys.add(keys.drains());
-        scriptKeys.add(keys.tagSetIndex());
-        scriptKeys.add(keys.floor());
         List<Object> args = new ArrayList<>(6 + tags.size());
         args.add(origin);
         args.add(highestSeen);
@@ -330,36 +356,124 @@ public final class RedisL2 {
         args.add(details);
         args.add(floor);
         args.addAll(tags);
-        boolean waitForReplica = replicas > 0 && !replicaAckTimeout.isZero();
-        Uni<List<Response>> sent = waitForReplica ? runThenWaitForReplica(invalidate, scriptKeys, args)
-                : run(invalidate, scriptKeys, args).map(List::of);
-        return sent.map(responses -> {
-            Response response = responses.get(0);
-            List<String> draining = new ArrayList<>();
-            for (Response tag : response.get(4)) {
-                draining.add(tag.toString());
-            }
-            boolean replicated = !waitForReplica || responses.get(1).toLong() >= 1;
-            return new Invalidated(response.get(0).toLong(), response.get(1).toLong(), response.get(2).toString(),
-                    response.get(3).toLong(), draining, replicated);
+        List<String> controlKeys = List.of(keys.sequence(), keys.log(), keys.pending(), keys.floor());
+        return runReplicated(invalidate, controlKeys, args).chain(numbered -> {
+            Response response = numbered.response();
+            long seq = response.get(0).toLong();
+            long newFloor = response.get(2).toLong();
+            List<String> tagList = List.copyOf(tags);
+            return applyInEveryGroup(seq, newFloor, tagList).chain(applied -> {
+                List<String> draining = new ArrayList<>();
+                List<String> done = new ArrayList<>();
+                for (int i = 0; i < tagList.size(); i++) {
+                    if (applied.left()[i] > 0) {
+                        draining.add(tagList.get(i));
+                    } else {
+                        done.add(new Pending(seq, tagList.get(i)).member());
+                    }
+                }
+                // Only the control step waits for a replica: it carries the number, the log and the pending record. A
+                // group that loses its application in a failover either still finds it pending (and any instance
+                // applies it again), or is found behind by its mark (a new generation).
+                Invalidated invalidated = new Invalidated(seq, applied.deleted(), response.get(1).toString(),
+                        newFloor, draining, numbered.replicated());
+                return settlePending(done).replaceWith(invalidated);
+            });
         });
     }
 
     /**
-     * One step of a scan over this namespace's tag sets, through the index of the tags that have one.
+     * What applying an invalidation in every group did.
      *
+     * @param deleted entries deleted
+     * @param left for each tag, the drain members left in all groups
+     * @param marks each group's mark before the call
+     */
+    private record Applied(long deleted, long[] left, long[] marks) {
+    }
+
+    /**
+     * Applies an invalidation (or, with sequence number 0 and no tags, just the floor) in every slot group at once:
+     * {@code apply.lua}, one drain step included.
+     */
+    private Uni<Applied> applyInEveryGroup(long seq, long namespaceFloor, List<String> tags) {
+        List<Uni<Response>> perGroup = new ArrayList<>(keys.groups().size());
+        for (RedisKeyspace.Group group : keys.groups()) {
+            List<String> scriptKeys = new ArrayList<>(3 + 3 * tags.size());
+            scriptKeys.add(group.floor());
+            scriptKeys.add(group.versionIndex());
+            scriptKeys.add(group.tagSetIndex());
+            scriptKeys.add(group.mark());
+            for (String tag : tags) {
+                scriptKeys.add(group.tagVersion(tag));
+                scriptKeys.add(group.tagSet(tag));
+                scriptKeys.add(group.drain(seq, tag));
+            }
+            List<Object> args = new ArrayList<>(3 + tags.size());
+            args.add(seq);
+            args.add(namespaceFloor);
+            args.add((long) DRAIN_STEP);
+            args.add(complete);
+            args.addAll(tags);
+            perGroup.add(run(apply, scriptKeys, args));
+        }
+        return Uni.join().all(perGroup).andFailFast().map(responses -> {
+            long deleted = 0;
+            long[] left = new long[tags.size()];
+            long[] marks = new long[responses.size()];
+            for (int g = 0; g < marks.length; g++) {
+                Response answer = responses.get(g);
+                marks[g] = answer.get(2).toLong();
+                deleted += answer.get(0).toLong();
+                Response lefts = answer.get(1);
+                for (int i = 0; i < left.length; i++) {
+                    left[i] += lefts.get(i).toLong();
+                }
+            }
+            return new Applied(deleted, left, marks);
+        });
+    }
+
+    /** Takes invalidations that every group has applied out of the pending set. */
+    private Uni<Void> settlePending(List<String> members) {
+        if (members.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        Request zrem = Request.cmd(Command.ZREM).arg(keys.pending());
+        members.forEach(zrem::arg);
+        return send(zrem).replaceWithVoid();
+    }
+
+    /**
+     * Carries on a pending invalidation of a tag: applies it again in every group (which does nothing where it was
+     * applied) with one bounded drain step each, and takes it out of the pending set once no group has anything left.
+     *
+     * @return how many entries it deleted, and how many drain members are left in all groups
+     */
+    public Uni<long[]> continuePending(Pending pending) {
+        return applyInEveryGroup(pending.sequence(), floor, List.of(pending.tag())).chain(applied -> {
+            long[] result = { applied.deleted(), applied.left()[0] };
+            return result[1] > 0 ? Uni.createFrom().item(result)
+                    : settlePending(List.of(pending.member())).replaceWith(result);
+        });
+    }
+
+    /**
+     * One step of a scan over a slot group's tag sets, through the index of the tags that have one.
+     *
+     * @param group the group
      * @param cursor where the scan is, {@code "0"} to start
      * @param count how many keys Redis looks at in this step
      * @return the next cursor ({@code "0"} when the scan is over) and the tag sets found
      */
-    public Uni<Scanned> scanTagSets(String cursor, int count) {
-        // SSCAN of an index in the namespace's slot rather than SCAN of the keyspace: on a cluster, a keyless SCAN goes
+    public Uni<Scanned> scanTagSets(RedisKeyspace.Group group, String cursor, int count) {
+        // SSCAN of an index in the group's slot rather than SCAN of the keyspace: on a cluster, a keyless SCAN goes
         // to any master, and on a large shared Redis, SCAN walks every other application's keys too.
-        return send(Request.cmd(Command.SSCAN).arg(keys.tagSetIndex()).arg(cursor).arg("COUNT").arg(count))
+        return send(Request.cmd(Command.SSCAN).arg(group.tagSetIndex()).arg(cursor).arg("COUNT").arg(count))
                 .map(response -> {
                     List<String> found = new ArrayList<>();
                     for (Response tag : response.get(1)) {
-                        found.add(keys.tagSet(tag.toString()));
+                        found.add(group.tagSet(tag.toString()));
                     }
                     return new Scanned(response.get(0).toString(), found);
                 });
@@ -373,55 +487,73 @@ public final class RedisL2 {
     }
 
     /**
-     * Deletes tag versions older than the retention (at most {@code maxVersions}), raising the version floor to the
-     * highest of them (so that a load that began before one is not stored), and prunes the given tag sets of
-     * members whose entry is gone or no longer carries the tag (at most {@code maxMemberChecks} members checked in
-     * all, 20 at a time per set while at least half of them are dead).
+     * In one slot group, deletes tag versions older than the retention (at most {@code maxVersions}), raising the
+     * group's version floor to the highest of them (so that a load that began before one is not stored), and prunes
+     * the given tag sets of the group of members whose entry is gone or no longer carries the tag (at most
+     * {@code maxMemberChecks} members checked in all, 20 at a time per set while at least half of them are dead).
      *
      * @return how many versions were deleted and how many set members removed
      */
-    public Uni<long[]> sweep(List<String> tagSets, Duration versionRetention, int maxVersions, int maxMemberChecks) {
+    public Uni<long[]> sweep(RedisKeyspace.Group group, List<String> tagSets, Duration versionRetention,
+            int maxVersions, int maxMemberChecks) {
         List<String> scriptKeys = new ArrayList<>(3 + tagSets.size());
-        scriptKeys.add(keys.versionIndex());
-        scriptKeys.add(keys.versionFloor());
-        scriptKeys.add(keys.tagSetIndex());
+        scriptKeys.add(group.versionIndex());
+        scriptKeys.add(group.versionFloor());
+        scriptKeys.add(group.tagSetIndex());
         scriptKeys.addAll(tagSets);
         return run(sweep, scriptKeys, List.of(versionRetention.toMillis(), (long) maxVersions, (long) maxMemberChecks,
-                keys.versionPrefix())).map(response -> new long[] { response.get(0).toLong(), response.get(1).toLong() });
+                group.versionPrefix())).map(response -> new long[] { response.get(0).toLong(), response.get(1).toLong() });
     }
 
     /**
-     * @return the current invalidation sequence number and floor
+     * @return the current invalidation sequence number and floor, the oldest pending invalidations and the
+     *         namespace's layout
      */
     public Uni<Sequence> sequence() {
-        return run(sequence, List.of(keys.sequence(), keys.floor(), keys.drains()), List.of((long) MAX_DRAINS_LISTED))
-                .map(response -> {
-                    Map<String, Long> drains = new java.util.LinkedHashMap<>();
-                    for (Response drain : response.get(2)) {
-                        String text = drain.toString();
-                        int colon = text.indexOf(':');
-                        drains.put(text.substring(colon + 1), Long.parseLong(text.substring(0, colon)));
+        return run(sequence, List.of(keys.sequence(), keys.floor(), keys.pending(), keys.layout()),
+                List.of((long) MAX_PENDING_LISTED, layout())).map(response -> {
+                    List<Pending> pending = new ArrayList<>(response.get(2).size());
+                    for (Response member : response.get(2)) {
+                        pending.add(Pending.parse(member.toString()));
                     }
-                    return new Sequence(response.get(0).toLong(), response.get(1).toLong(), drains);
+                    Response layout = response.get(3);
+                    long seq = response.get(0).toLong();
+                    long upTo = pending.isEmpty() ? seq : pending.get(0).sequence() - 1;
+                    if (upTo > complete) {
+                        complete = upTo;
+                    }
+                    return new Sequence(seq, response.get(1).toLong(), pending,
+                            layout == null ? layout() : layout.toString());
                 });
     }
 
     /**
-     * One bounded step of the drain of a large invalidation: deletes those of up to {@code count} of its members whose
-     * entry still carries the tag and was loaded before the invalidation.
+     * Finds the slot groups that went back in time: those whose mark is below the number up to which this instance
+     * read that every invalidation was applied everywhere (an invalidation a group applied, then lost in a restart
+     * or a failover to a replica that lagged). Tells every group the floor on the way.
      *
-     * @return how many entries it deleted, and how many members are left
+     * @return the indexes of the groups behind, with their mark and what it should be at least, empty if none
      */
-    public Uni<long[]> drain(long seq, String tag, int count) {
-        return run(drain, List.of(keys.drain(seq, tag), keys.drains()), List.of(seq, tag, (long) count))
-                .map(response -> new long[] { response.get(0).toLong(), response.get(1).toLong() });
+    public Uni<List<String>> groupsBehind() {
+        long expected = complete;
+        return applyInEveryGroup(0, floor, List.of()).map(applied -> {
+            List<String> behind = new ArrayList<>();
+            for (int g = 0; g < applied.marks().length; g++) {
+                if (applied.marks()[g] < expected) {
+                    behind.add("slot group " + keys.groups().get(g).name() + " has applied up to #"
+                            + applied.marks()[g] + ", not #" + expected);
+                }
+            }
+            return behind;
+        });
     }
 
     /**
      * Starts a new generation of the namespace, because Redis went back in time: its sequence is behind what this
      * instance has seen, or its log contradicts it. The floor and the sequence jump above every number handed out
-     * before, the log is emptied, and every instance hears of it (a {@code rewind} message, and the floor it reads on
-     * every tick). Does nothing if the floor rose since this instance last read it.
+     * before, the log is emptied, every instance hears of it (a {@code rewind} message, and the floor it reads on
+     * every tick), and every slot group is told the floor, so that it refuses writes loaded before it. Does nothing
+     * but tell the groups if the floor rose since this instance last read it.
      *
      * @param highestSeen the highest sequence number this instance has seen
      * @return the sequence and floor after it
@@ -429,7 +561,9 @@ public final class RedisL2 {
     public Uni<Sequence> recover(long highestSeen) {
         return run(recover, List.of(keys.sequence(), keys.floor(), keys.log()),
                 List.of(highestSeen, floor, keys.channel()))
-                .map(response -> new Sequence(response.get(0).toLong(), response.get(1).toLong(), Map.of()));
+                .chain(response -> applyInEveryGroup(0, response.get(1).toLong(), List.of())
+                        .replaceWith(new Sequence(response.get(0).toLong(), response.get(1).toLong(), List.of(),
+                                layout())));
     }
 
     /**
@@ -457,10 +591,14 @@ public final class RedisL2 {
      * @return the keys of the entries in Redis that carry the tag
      */
     public Uni<List<String>> dependents(String tag) {
-        return run(dependents, List.of(keys.tagSet(tag)), List.of(tag)).map(response -> {
-            List<String> result = new ArrayList<>(response.size());
-            for (Response member : response) {
-                result.add(keys.keyOfEntry(member.toString()));
+        List<Uni<Response>> perGroup = keys.groups().stream()
+                .map(group -> run(dependents, List.of(group.tagSet(tag)), List.of(tag))).toList();
+        return Uni.join().all(perGroup).andFailFast().map(responses -> {
+            List<String> result = new ArrayList<>();
+            for (Response response : responses) {
+                for (Response member : response) {
+                    result.add(keys.keyOfEntry(member.toString()));
+                }
             }
             return result;
         });
@@ -551,11 +689,26 @@ public final class RedisL2 {
     }
 
     /**
-     * As {@link #scanEntries}, over the entries registered under a tag ({@code SSCAN} of its set) rather than over
-     * the whole database: for a region, its region tag. The set may still name entries that expired.
+     * As {@link #scanEntries}, over the entries registered under a tag ({@code SSCAN} of its set in each slot group,
+     * one group after the other) rather than over the whole database: for a region, its region tag. The sets may
+     * still name entries that expired.
+     *
+     * @param cursor {@code "0"} to start, else {@code <group>:<cursor in its set>} as the previous step returned
      */
     public Uni<Scan> scanTagged(String tag, String cursor, String keyPattern, int count) {
-        return scan(Request.cmd(Command.SSCAN).arg(keys.tagSet(tag)).arg(cursor), keyPattern, count);
+        int colon = cursor.indexOf(':');
+        int group = colon < 0 ? 0 : Integer.parseInt(cursor.substring(0, colon));
+        String inGroup = colon < 0 ? cursor : cursor.substring(colon + 1);
+        if (group < 0 || group >= keys.groups().size()) {
+            return Uni.createFrom().item(new Scan("0", List.of()));
+        }
+        return scan(Request.cmd(Command.SSCAN).arg(keys.groups().get(group).tagSet(tag)).arg(inGroup), keyPattern,
+                count).map(step -> {
+                    if (!"0".equals(step.cursor())) {
+                        return new Scan(group + ":" + step.cursor(), step.keys());
+                    }
+                    return new Scan(group + 1 < keys.groups().size() ? (group + 1) + ":0" : "0", step.keys());
+                });
     }
 
     /**
@@ -566,7 +719,7 @@ public final class RedisL2 {
     }
 
     private Uni<Scan> scan(Request request, String keyPattern, int count) {
-        return send(request.arg("MATCH").arg(globEscape(keys.entry("")) + keyPattern).arg("COUNT").arg(count))
+        return send(request.arg("MATCH").arg(keys.entryPattern(keyPattern)).arg("COUNT").arg(count))
                 .map(response -> {
                     List<String> found = new ArrayList<>(response.get(1).size());
                     for (Response key : response.get(1)) {
@@ -643,6 +796,26 @@ public final class RedisL2 {
         String reason = distrust;
         return reason == null ? run(script, scriptKeys, args)
                 : Uni.createFrom().failure(new L2UntrustedException(reason));
+    }
+
+    /**
+     * A script's answer, and whether a replica confirmed its writes.
+     *
+     * @param response the answer
+     * @param replicated whether a replica confirmed it within {@code l2.replica-ack-timeout}, or Redis has no replica
+     */
+    private record Replicated(Response response, boolean replicated) {
+    }
+
+    /**
+     * Runs a script whose writes must survive a failover: when Redis has replicas, with {@code WAIT} for one of them.
+     */
+    private Uni<Replicated> runReplicated(Script script, List<String> scriptKeys, List<Object> args) {
+        if (replicas == 0 || replicaAckTimeout.isZero()) {
+            return run(script, scriptKeys, args).map(response -> new Replicated(response, true));
+        }
+        return runThenWaitForReplica(script, scriptKeys, args)
+                .map(responses -> new Replicated(responses.get(0), responses.get(1).toLong() >= 1));
     }
 
     /**

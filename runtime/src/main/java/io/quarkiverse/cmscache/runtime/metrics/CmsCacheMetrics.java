@@ -153,11 +153,13 @@ public class CmsCacheMetrics {
                     .description("Tag versions older than their retention, deleted by this instance's metadata sweep")
                     .tags("kind", "tag-version").register(registry));
             add(FunctionCounter.builder(PREFIX + "l2.drained", engine, e -> e.metadataSweep().entriesDrained())
-                    .description("Entries deleted by this instance's drain steps (invalidations of tags with more than "
-                            + "1,000 entries)")
+                    .description("Entries deleted by this instance's steps of pending invalidations (drains of tags "
+                            + "with more than 1,000 entries in a slot group, invalidations another instance left "
+                            + "half-way)")
                     .register(registry));
-            add(Gauge.builder(PREFIX + "l2.draining", engine, e -> e.invalidator().versions().drainingTags())
-                    .description("Tags whose entries are being drained in Redis, as this instance knows")
+            add(Gauge.builder(PREFIX + "l2.pending", engine, e -> e.invalidator().versions().pendingTags())
+                    .description("Tags with an invalidation not yet applied in every slot group of Redis (being "
+                            + "applied, or drained), as this instance knows: their older entries are misses")
                     .register(registry));
             add(FunctionCounter.builder(PREFIX + "l2.generations", engine, e -> e.invalidator().generationsAdopted())
                     .description("New generations this instance adopted because Redis went back in time (a restart "

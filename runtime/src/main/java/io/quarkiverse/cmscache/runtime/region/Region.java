@@ -813,9 +813,9 @@ public final class Region {
                     return null;
                 }
                 // Not trusted while an invalidation of one of its tags has not reached Redis, nor if it was loaded
-                // before Redis last went back in time (its basis is below the floor), nor if a drain is to delete it.
+                // before Redis last went back in time (its basis is below the floor), nor if an invalidation pending in Redis is to delete it.
                 return versions.isUnconfirmed(entry.tags()) || entry.basis() < l2.floor()
-                        || versions.isDrained(entry.tags(), entry.basis()) ? null : entry;
+                        || versions.isPending(entry.tags(), entry.basis()) ? null : entry;
             } catch (CorruptEntryException e) {
                 counters.corruptEntries.increment();
                 LOG.warnf("CMS cache treats %s as a miss and deletes it from Redis: %s", key, e.getMessage());

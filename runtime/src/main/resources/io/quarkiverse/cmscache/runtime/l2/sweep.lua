@@ -8,7 +8,8 @@
 -- KEYS[1] the index of tag versions by time, KEYS[2] the version floor, KEYS[3] the index of tag sets,
 -- KEYS[4 ..] tag sets to prune
 -- ARGV[1] how long (ms) a version is kept, ARGV[2] max versions, ARGV[3] max member checks,
--- ARGV[4] the prefix of version keys ('{ns}:v:')
+-- ARGV[4] the prefix of version keys ('{group}:v:')
+-- Every key is in one slot group.
 -- Returns { versions deleted, members removed }.
 local time = redis.call('TIME')
 local cutoff = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) - tonumber(ARGV[1])

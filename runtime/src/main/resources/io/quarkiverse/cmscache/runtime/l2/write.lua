@@ -3,32 +3,28 @@
 -- KEYS[1]          the entry
 -- KEYS[2 .. n+1]   the version key of each tag
 -- KEYS[n+2 .. 2n+1] the set of each tag
--- KEYS[2n+2] the sequence, KEYS[2n+3] the floor, KEYS[2n+4] the version floor, KEYS[2n+5] the index of tag sets
+-- KEYS[2n+2] the group's floor, KEYS[2n+3] its version floor, KEYS[2n+4] its index of tag sets
+-- (every key in the entry's slot group)
 -- ARGV[1] basis, ARGV[2] meta, ARGV[3] tags field, ARGV[4] value, ARGV[5] entry TTL ms,
 -- ARGV[6 .. n+5] optionally, the basis of each tag
 -- Returns 1 when stored, 0 when refused as stale.
-local n = (#KEYS - 5) / 2
+local n = (#KEYS - 4) / 2
 local basis = tonumber(ARGV[1])
--- Loaded before the namespace's last rewind (below the floor), or by an instance that has seen invalidations this
--- Redis has not (a basis above its sequence: it went back in time): either may hold content invalidated since.
+-- Loaded before the namespace's last rewind (below the floor): it may hold content invalidated since.
 local lowest = basis
 for i = 6, 5 + n do
   if ARGV[i] and tonumber(ARGV[i]) < lowest then
     lowest = tonumber(ARGV[i])
   end
 end
-local floor = redis.call('GET', KEYS[2 * n + 3])
+local floor = redis.call('GET', KEYS[2 * n + 2])
 if floor and lowest < tonumber(floor) then
   return 0
 end
 -- Loaded since before a tag version the sweep has deleted (older than the retention): it may depend on that
 -- invalidation, which can no longer be checked.
-local versionFloor = redis.call('GET', KEYS[2 * n + 4])
+local versionFloor = redis.call('GET', KEYS[2 * n + 3])
 if versionFloor and basis < tonumber(versionFloor) then
-  return 0
-end
-local seq = redis.call('GET', KEYS[2 * n + 2])
-if seq and basis > tonumber(seq) then
   return 0
 end
 for i = 2, n + 1 do
@@ -53,7 +49,7 @@ for i = n + 2, 2 * n + 1 do
   redis.call('SADD', KEYS[i], KEYS[1])
   local tag = string.sub(KEYS[i], string.find(KEYS[i], '}:t:', 1, true) + 4)
   -- The index the metadata sweep walks (SSCAN, routed to this slot also on a cluster, where SCAN is not).
-  redis.call('SADD', KEYS[2 * n + 5], tag)
+  redis.call('SADD', KEYS[2 * n + 4], tag)
   local needle = ' ' .. tag .. ' '
   for _, member in ipairs(redis.call('SRANDMEMBER', KEYS[i], 2)) do
     if member ~= KEYS[1] then

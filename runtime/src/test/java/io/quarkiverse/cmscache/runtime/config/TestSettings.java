@@ -22,7 +22,7 @@ public final class TestSettings {
         for (RegionSettings region : regions) {
             byName.put(region.name(), region);
         }
-        return new EngineSettings(true, "cms", "1", false, Duration.ofMillis(500),
+        return new EngineSettings(true, "cms", "1", 1, false, Duration.ofMillis(500),
                 new EngineSettings.Breaker(10, 0.5, Duration.ofSeconds(2)),
                 new EngineSettings.Commands(4, 1000, Duration.ofMillis(100)),
                 Duration.ofSeconds(1), 100, 0,
