@@ -5,6 +5,7 @@ import java.util.Arrays;
 
 import jakarta.inject.Inject;
 
+import io.quarkiverse.cmscache.benchmarks.cluster.ClusterSpread;
 import io.quarkiverse.cmscache.benchmarks.hit.HitBenchmarks;
 import io.quarkiverse.cmscache.benchmarks.invalidation.InvalidationFollower;
 import io.quarkiverse.cmscache.benchmarks.invalidation.InvalidationLeader;
@@ -23,6 +24,7 @@ import io.quarkus.runtime.annotations.QuarkusMain;
  * invalidation-follower                                            (c), the other instance
  * edit-storm &lt;quick|full&gt; &lt;result.json&gt; [strategy]           (d), all strategies or the one named
  * metadata &lt;quick|full&gt; &lt;result.json&gt;                        (f), in a key namespace of its own
+ * spread &lt;quick|full&gt; &lt;result.json&gt;                          (g), on a Redis Cluster, in a namespace of its own
  * report &lt;results-dir&gt; &lt;tables.adoc&gt;                           the tables of the docs page
  * </pre>
  */
@@ -41,10 +43,14 @@ public class BenchmarkMain implements QuarkusApplication {
     @Inject
     MetadataCost metadata;
 
+    @Inject
+    ClusterSpread spread;
+
     @Override
     public int run(String... args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: jmh|invalidation-leader|invalidation-follower|edit-storm|metadata|report ...");
+            System.err.println("usage: jmh|invalidation-leader|invalidation-follower|edit-storm|metadata|spread|report "
+                    + "...");
             return 2;
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
@@ -54,6 +60,7 @@ public class BenchmarkMain implements QuarkusApplication {
             case "invalidation-follower" -> follower.run();
             case "edit-storm" -> editStorm.run(Mode.of(rest[0]), Path.of(rest[1]), rest.length > 2 ? rest[2] : null);
             case "metadata" -> metadata.run(Mode.of(rest[0]), Path.of(rest[1]));
+            case "spread" -> spread.run(Mode.of(rest[0]), Path.of(rest[1]));
             case "report" -> Report.write(Path.of(rest[0]), Path.of(rest[1]));
             default -> {
                 System.err.println("unknown part " + args[0]);

@@ -9,8 +9,10 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import io.quarkiverse.cmscache.CmsCache;
+import io.quarkiverse.cmscache.benchmarks.L2Ready;
 import io.quarkiverse.cmscache.runtime.CmsCacheEngine;
 import io.quarkiverse.cmscache.runtime.l1.L1Region;
+import io.quarkus.redis.client.RedisClientName;
 import io.vertx.mutiny.redis.client.Redis;
 
 /**
@@ -28,10 +30,12 @@ public class InvalidationFollower {
     CmsCache cache;
 
     @Inject
-    Redis redis;
+    @RedisClientName(Coordination.CLIENT)
+    Redis coordinationRedis;
 
-    public void run() {
-        Coordination coordination = new Coordination(redis);
+    public void run() throws InterruptedException {
+        L2Ready.await(cache);
+        Coordination coordination = new Coordination(coordinationRedis);
         L1Region l1 = ((CmsCacheEngine) cache).region(Dependents.REGION).l1();
         coordination.send(Coordination.TO_LEADER, "up");
         while (true) {

@@ -6,10 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,6 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkiverse.cmscache.CmsCache;
 import io.quarkiverse.cmscache.CmsDependencies;
 import io.quarkiverse.cmscache.benchmarks.Mode;
+import io.quarkiverse.cmscache.benchmarks.Parallel;
 import io.quarkiverse.cmscache.benchmarks.Percentiles;
 import io.quarkiverse.cmscache.runtime.CmsCacheEngine;
 import io.quarkiverse.cmscache.runtime.entry.EntryKeys;
@@ -208,23 +205,7 @@ public class MetadataCost {
 
     /** Writes the region's entries through {@link CmsCache#put}, from several threads so that it takes seconds. */
     private void fill(String region, RedisKeyspace keys) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(FILL_THREADS);
-        try {
-            AtomicInteger next = new AtomicInteger();
-            List<Future<?>> workers = new ArrayList<>();
-            for (int t = 0; t < FILL_THREADS; t++) {
-                workers.add(pool.submit(() -> {
-                    for (int i = next.getAndIncrement(); i < CLEAR_MEMBERS; i = next.getAndIncrement()) {
-                        cache.put(region, i, VALUE);
-                    }
-                }));
-            }
-            for (Future<?> worker : workers) {
-                worker.get();
-            }
-        } finally {
-            pool.shutdown();
-        }
+        Parallel.forEach(FILL_THREADS, CLEAR_MEMBERS, i -> cache.put(region, i, VALUE));
         // A write the cache skipped (a Redis timeout under the fill's load) is written again, one by one.
         String regionTag = EntryKeys.regionTag(region);
         for (int first = 0; first < CLEAR_MEMBERS; first += 1_000) {

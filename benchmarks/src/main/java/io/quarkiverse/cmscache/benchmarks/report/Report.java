@@ -15,12 +15,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Turns the raw results of one run ({@code benchmarks/run} writes them to one folder) into the AsciiDoc tables the
- * benchmarks page includes, with each goal of issue 5 and where the run stands against it. Nothing is rounded in the
- * extension's favour: ratios are computed from the same run's numbers and printed as measured.
+ * benchmarks page includes, with each goal of issue 5 and where the run stands against it, and the same measurements
+ * on a Redis Cluster beside the standalone ones with the spread of keys and commands over the cluster's masters
+ * (issue 12). Nothing is rounded in the extension's favour: ratios are computed from the same run's numbers and
+ * printed as measured. A part whose results are missing (a run with {@code --only cluster}, say) is left out, or shown
+ * as {@code n/a} beside the other topology's.
  */
 public final class Report {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What the names of the results measured on the Redis Cluster end with, before {@code .json}. */
+    private static final String CLUSTER = "-cluster";
 
     private final Path results;
     private final StringBuilder out = new StringBuilder();
@@ -39,6 +45,9 @@ public final class Report {
         report.editStorm();
         report.http();
         report.metadata();
+        report.clusterL2Hits();
+        report.clusterInvalidation();
+        report.clusterSpread();
         report.goals();
         Files.writeString(tables, report.out.toString());
     }
@@ -58,7 +67,7 @@ public final class Report {
     private void l1Hits() throws IOException {
         Map<String, double[]> scores = new LinkedHashMap<>();
         Map<String, double[]> errors = new LinkedHashMap<>();
-        for (JsonNode result : jmh("L1Hit")) {
+        for (JsonNode result : jmh("L1Hit", "")) {
             String name = method(result);
             int column = result.get("threads").asInt() == 1 ? 0 : 1;
             scores.computeIfAbsent(name, n -> new double[] { Double.NaN, Double.NaN })[column] = score(result);
@@ -98,12 +107,7 @@ public final class Report {
             "caffeineGetIfPresent", "raw Caffeine `getIfPresent`");
 
     private void l2Hits() throws IOException {
-        Map<String, Map<String, double[]>> bySize = new LinkedHashMap<>();
-        for (JsonNode result : jmh("L2Hit")) {
-            String size = result.get("params").get("size").asText();
-            bySize.computeIfAbsent(size, s -> new LinkedHashMap<>()).put(method(result),
-                    new double[] { score(result), error(result) });
-        }
+        Map<String, Map<String, double[]>> bySize = l2Scores("");
         if (bySize.isEmpty()) {
             return;
         }
@@ -120,11 +124,9 @@ public final class Report {
             if (ours == null || raw == null) {
                 continue;
             }
-            String size = Integer.parseInt(entry.getKey()) / 1024 + " KiB";
+            String size = kib(entry.getKey());
             double ratio = ours[0] / raw[0];
-            out.append("| ").append(size).append(" | ").append(f(ours[0], 1)).append(" ± ").append(f(ours[1], 1))
-                    .append(" | ").append(f(raw[0], 1)).append(" ± ").append(f(raw[1], 1)).append(" | ")
-                    .append(f(ratio, 2)).append("×\n");
+            out.append("| ").append(size).append(" | ").append(l2Cells(ours, raw)).append('\n');
             measured.append(measured.isEmpty() ? "" : ", ").append(size).append(' ').append(f(ratio, 2)).append('×');
             met &= ratio <= 1.2;
         }
@@ -313,6 +315,121 @@ public final class Report {
         out.append("|===\n\n");
     }
 
+    /** (b) on the standalone Redis and on the cluster, side by side. */
+    private void clusterL2Hits() throws IOException {
+        Map<String, Map<String, double[]>> cluster = l2Scores(CLUSTER);
+        if (cluster.isEmpty()) {
+            return;
+        }
+        Map<String, Map<String, double[]>> standalone = l2Scores("");
+        out.append("[[cluster-l2-hits]]\n=== (b) L2 hit cost, standalone and cluster\n\nAs <<l2-hits>>, in µs, "
+                + "once against the shared standalone Redis and once against a Redis Cluster of the run's own "
+                + "(3 masters with a replica each, on this machine), the client in cluster mode. On the cluster the "
+                + "entry and the raw key may lie on different masters.\n\n");
+        out.append("[cols=\"1,2,2,1,2,2,1\",options=\"header\"]\n|===\n| value | standalone: L2 hit (µs) "
+                + "| standalone: raw `GET` (µs) | standalone: ratio | cluster: L2 hit (µs) | cluster: raw `GET` (µs) "
+                + "| cluster: ratio\n");
+        for (var entry : cluster.entrySet()) {
+            Map<String, double[]> here = standalone.getOrDefault(entry.getKey(), Map.of());
+            out.append("| ").append(kib(entry.getKey())).append(" | ")
+                    .append(l2Cells(here.get("cmsL2Hit"), here.get("rawGet"))).append(" | ")
+                    .append(l2Cells(entry.getValue().get("cmsL2Hit"), entry.getValue().get("rawGet"))).append('\n');
+        }
+        out.append("|===\n\n");
+    }
+
+    /** (c) on the standalone Redis and on the cluster, side by side. */
+    private void clusterInvalidation() throws IOException {
+        JsonNode cluster = read("invalidation" + CLUSTER + ".json");
+        if (cluster == null) {
+            return;
+        }
+        JsonNode standalone = read("invalidation.json");
+        out.append("[[cluster-invalidation]]\n=== (c) Invalidation, standalone and cluster\n\nAs <<invalidation>>, "
+                + "p50 / p99 in ms, once against the shared standalone Redis and once against the Redis Cluster, both "
+                + "processes' clients in cluster mode.\n\n");
+        out.append("[cols=\"1,1,2,2,2,2\",options=\"header\"]\n|===\n| dependents | rounds | standalone: local "
+                + "| cluster: local | standalone: cross-instance | cluster: cross-instance\n");
+        cluster.properties().forEach(field -> {
+            JsonNode here = standalone == null ? null : standalone.get(field.getKey());
+            out.append("| ").append(String.format(Locale.ROOT, "%,d", Integer.parseInt(field.getKey()))).append(" | ")
+                    .append(field.getValue().get("rounds").asInt()).append(" | ")
+                    .append(p50p99(here, "local")).append(" | ").append(p50p99(field.getValue(), "local"))
+                    .append(" | ").append(p50p99(here, "crossInstance")).append(" | ")
+                    .append(p50p99(field.getValue(), "crossInstance")).append('\n');
+        });
+        out.append("|===\n\n");
+    }
+
+    /** (g) the cache's keys and commands on each master of the cluster. */
+    private void clusterSpread() throws IOException {
+        JsonNode spread = read("spread" + CLUSTER + ".json");
+        if (spread == null) {
+            return;
+        }
+        JsonNode workload = spread.get("workload");
+        out.append("[[cluster-spread]]\n=== (g) Keys and commands per cluster master\n\nA uniform workload through "
+                + "`CmsCache` on the Redis Cluster: ").append(String.format(Locale.ROOT, "%,d",
+                        workload.get("entries")
+                                .asInt()))
+                .append(" entries over ").append(workload.get("regions").asInt()).append(" regions, each with ")
+                .append(workload.get("tagsPerEntry").asInt()).append(" dependencies drawn uniformly from ")
+                .append(String.format(Locale.ROOT, "%,d", workload.get("dependencyTags").asInt()))
+                .append(" tags, read twice (a miss that stores it, then an L2 hit; ")
+                .append(workload.get("secondReadLoads").asLong()).append(" loads on the second read), then ")
+                .append(workload.get("invalidations").asInt()).append(" invalidations of one of those tags, on ")
+                .append(workload.get("threads").asInt()).append(" threads, in ")
+                .append(f(workload.get("seconds").asDouble(), 1)).append(" s. For each master: the keys of the "
+                        + "cache's namespace (`")
+                .append(spread.get("namespace").asText()).append("`) it holds "
+                        + "afterwards, and the commands it served meanwhile (`INFO commandstats`, commands "
+                        + "run by Lua scripts included, administration and replication left out); *× even* is "
+                        + "the count over an even share of the total: 1.00 everywhere is an even spread, ")
+                .append(spread.get("masters").size()).append(".00 on one master is everything on it.\n\n");
+        out.append("[cols=\"2,2,1,1,1,1\",options=\"header\"]\n|===\n| master | slots | keys | × even "
+                + "| commands | × even\n");
+        for (JsonNode master : spread.get("masters")) {
+            out.append("| ").append(master.get("master").asText()).append(" | ").append(master.get("slots").asText())
+                    .append(" | ").append(String.format(Locale.ROOT, "%,d", master.get("keys").asLong())).append(" | ")
+                    .append(f(master.get("keysShare").asDouble(), 2)).append(" | ")
+                    .append(String.format(Locale.ROOT, "%,d", master.get("commands").asLong())).append(" | ")
+                    .append(f(master.get("commandsShare").asDouble(), 2)).append('\n');
+        }
+        out.append("|===\n\n");
+    }
+
+    /**
+     * @param suffix {@code ""} for the standalone Redis, {@link #CLUSTER} for the cluster
+     * @return (b)'s score and error by value size, then by benchmark method
+     */
+    private Map<String, Map<String, double[]>> l2Scores(String suffix) throws IOException {
+        Map<String, Map<String, double[]>> bySize = new LinkedHashMap<>();
+        for (JsonNode result : jmh("L2Hit", suffix)) {
+            String size = result.get("params").get("size").asText();
+            bySize.computeIfAbsent(size, s -> new LinkedHashMap<>()).put(method(result),
+                    new double[] { score(result), error(result) });
+        }
+        return bySize;
+    }
+
+    /** @return the cells L2 hit, raw {@code GET} and their ratio; {@code n/a} for what was not measured */
+    private static String l2Cells(double[] ours, double[] raw) {
+        if (ours == null || raw == null) {
+            return "n/a | n/a | n/a";
+        }
+        return f(ours[0], 1) + " ± " + f(ours[1], 1) + " | " + f(raw[0], 1) + " ± " + f(raw[1], 1) + " | "
+                + f(ours[0] / raw[0], 2) + "×";
+    }
+
+    private static String kib(String bytes) {
+        return Integer.parseInt(bytes) / 1024 + " KiB";
+    }
+
+    /** @return {@code p50 / p99} in ms of that measurement of an invalidation row, {@code n/a} if there is none */
+    private static String p50p99(JsonNode row, String measurement) {
+        return row == null ? "n/a" : ms(row.get(measurement), "p50") + " / " + ms(row.get(measurement), "p99");
+    }
+
     private void goals() {
         if (goals.isEmpty()) {
             return;
@@ -327,11 +444,13 @@ public final class Report {
         goals.add(new String[] { goal, measured, met ? "yes" : "*no*" });
     }
 
-    private List<JsonNode> jmh(String benchmarkClass) throws IOException {
+    /**
+     * @param suffix {@code ""} for the results of the standalone Redis, {@link #CLUSTER} for those of the cluster
+     */
+    private List<JsonNode> jmh(String benchmarkClass, String suffix) throws IOException {
         List<JsonNode> found = new ArrayList<>();
         try (Stream<Path> files = Files.list(results)) {
-            for (Path file : files.filter(f -> f.getFileName().toString().startsWith("jmh-") && f.toString().endsWith(".json"))
-                    .sorted().toList()) {
+            for (Path file : files.filter(f -> isJmhResult(f, suffix)).sorted().toList()) {
                 for (JsonNode result : JSON.readTree(file.toFile())) {
                     if (result.get("benchmark").asText().contains("." + benchmarkClass + ".")) {
                         found.add(result);
@@ -342,9 +461,10 @@ public final class Report {
         return found;
     }
 
-    private static boolean isJmhResult(Path file) {
+    private static boolean isJmhResult(Path file, String suffix) {
         String name = file.getFileName().toString();
-        return name.startsWith("jmh-") && name.endsWith(".json");
+        return name.startsWith("jmh-") && name.endsWith(suffix + ".json")
+                && (!suffix.isEmpty() || !name.endsWith(CLUSTER + ".json"));
     }
 
     private JsonNode read(String name) throws IOException {
