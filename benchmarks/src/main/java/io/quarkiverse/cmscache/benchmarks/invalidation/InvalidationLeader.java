@@ -20,11 +20,11 @@ import io.quarkiverse.cmscache.benchmarks.L2Ready;
 import io.quarkiverse.cmscache.benchmarks.Mode;
 import io.quarkiverse.cmscache.benchmarks.Percentiles;
 import io.quarkiverse.cmscache.runtime.CmsCacheEngine;
+import io.quarkiverse.cmscache.runtime.l2.HashSlot;
 import io.quarkus.redis.client.RedisClientName;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
-import io.vertx.redis.client.impl.ZModem;
 
 /**
  * (c) Invalidating a tag with 10, 1,000 and 10,000 dependents. Each round stores the dependents here (L1 and Redis),
@@ -143,7 +143,7 @@ public class InvalidationLeader {
         Map<Integer, Request> bySlot = new HashMap<>();
         for (int i = 0; i < round.dependents(); i++) {
             String key = engine.l2().keys().entry(round.entryKey(i));
-            bySlot.computeIfAbsent(ZModem.generate(key), slot -> Request.cmd(Command.EXISTS)).arg(key);
+            bySlot.computeIfAbsent(HashSlot.of(key), slot -> Request.cmd(Command.EXISTS)).arg(key);
         }
         long left = 0;
         for (Request exists : bySlot.values()) {
