@@ -17,6 +17,7 @@ import io.quarkiverse.cmscache.runtime.l2.EvictionPolicy;
 import io.quarkiverse.cmscache.runtime.l2.RedisL2;
 import io.quarkiverse.cmscache.runtime.l2.ServerInfo;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.RedisConnection;
@@ -70,6 +71,10 @@ public final class InvalidationFeed {
     private final CompletableFuture<Void> firstCheck = new CompletableFuture<>();
     private volatile boolean closed;
     private volatile RedisConnection connection;
+    /** The event loop context the subscription's answers are handled on. */
+    private volatile Context connectionContext;
+    /** When the subscription last delivered anything: a message or an answer ({@link System#nanoTime()}). */
+    private volatile long lastHeard;
     private volatile long timer = -1;
     private volatile boolean subscribedOnce;
     private volatile long reconnectDelayMs = 100;
@@ -146,6 +151,10 @@ public final class InvalidationFeed {
             conn.send(Request.cmd(Command.CLIENT).arg("SETNAME").arg(connectionName()))
                     .chain(() -> conn.send(Request.cmd(Command.SUBSCRIBE).arg(l2.keys().channel())))
                     .subscribe().with(ok -> {
+                        // An answer of this connection: handled on its event loop, where its PINGs' answers are too.
+                        Context current = Vertx.currentContext();
+                        connectionContext = current != null ? current : vertx.getOrCreateContext();
+                        lastHeard = System.nanoTime();
                         connection = conn;
                         reconnectDelayMs = 100;
                         if (subscribedOnce) {
@@ -351,28 +360,49 @@ public final class InvalidationFeed {
 
     /**
      * Asks the subscription connection for a {@code PING}: the only way to tell a connection whose network path died
-     * silently from a quiet channel.
+     * silently from a quiet channel. The connection is given up on if, {@code pingTimeout} after the {@code PING},
+     * it has delivered nothing since -- as judged on its own event loop, once that loop has handled what arrived: an
+     * answer that waits for a busy loop (a slow application, a long garbage collection) is an answer.
      */
     private void checkSubscription() {
         RedisConnection conn = connection;
-        if (conn == null) {
+        Context context = connectionContext;
+        if (conn == null || context == null) {
             return;
         }
-        conn.send(Request.cmd(Command.PING)).ifNoItem().after(pingTimeout).fail().subscribe().with(pong -> {
+        long sent = System.nanoTime();
+        conn.send(Request.cmd(Command.PING)).subscribe().with(pong -> {
+            lastHeard = System.nanoTime();
             if (connection == conn) {
                 l2.redisAnswered();
             }
-        }, failure -> {
-            if (connection != conn || closed) {
-                return;
-            }
-            connection = null;
-            l2.distrust(SUBSCRIPTION_DOWN);
-            LOG.warnf("CMS cache's subscription to %s did not answer a PING within %d ms; replacing it",
-                    l2.keys().channel(), pingTimeout.toMillis());
-            conn.closeAndForget();
-            retry(null);
-        });
+        }, failure -> giveUp(conn, "failed its PING (" + failure.getMessage() + ")"));
+        vertx.setTimer(Math.max(1, pingTimeout.toMillis()), id -> context.runOnContext(
+                // One more turn of the loop, so that it has read what arrived while it was busy.
+                v -> vertx.setTimer(1, turn -> {
+                    if (lastHeard - sent < 0) {
+                        giveUp(conn, "did not answer a PING within " + pingTimeout.toMillis() + " ms");
+                    }
+                })));
+    }
+
+    private void giveUp(RedisConnection conn, String why) {
+        if (connection != conn || closed) {
+            return;
+        }
+        connection = null;
+        l2.distrust(SUBSCRIPTION_DOWN);
+        LOG.warnf("CMS cache's subscription to %s %s; replacing it", l2.keys().channel(), why);
+        conn.closeAndForget();
+        retry(null);
+    }
+
+    /**
+     * @return the event loop context the subscription's messages and answers are handled on, {@code null} before the
+     *         first subscription
+     */
+    public Context subscriptionContext() {
+        return connectionContext;
     }
 
     private void retry(Throwable failure) {
@@ -391,6 +421,12 @@ public final class InvalidationFeed {
     }
 
     private void onPush(Response push) {
+        lastHeard = System.nanoTime();
+        // The connection's own event loop: where its pushes, and the answers to its PINGs, are handled.
+        Context current = Vertx.currentContext();
+        if (current != null) {
+            connectionContext = current;
+        }
         // A late answer to a liveness PING (a simple string) can arrive here too: only pushed arrays are messages.
         if (push == null || (push.type() != ResponseType.PUSH && push.type() != ResponseType.MULTI)
                 || push.size() < 3) {
