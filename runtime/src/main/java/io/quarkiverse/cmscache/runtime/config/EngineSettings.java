@@ -58,8 +58,10 @@ public record EngineSettings(boolean enabled, String keyPrefix, String keyVersio
      * @param maxInFlight how many of the cache's commands may be in the Redis client at once
      * @param maxWaiting how many may wait for a place
      * @param replicaAckTimeout how long an invalidation waits for a replica to confirm it, zero for not at all
+     * @param oneServer whether every slot group is on one server (a standalone or Sentinel client, not a cluster), so
+     *        that an invalidation's scripts for all groups go in one pipeline
      */
-    public record Commands(int maxInFlight, int maxWaiting, Duration replicaAckTimeout) {
+    public record Commands(int maxInFlight, int maxWaiting, Duration replicaAckTimeout, boolean oneServer) {
     }
 
     /**
@@ -67,8 +69,9 @@ public record EngineSettings(boolean enabled, String keyPrefix, String keyVersio
      *
      * @param sizeKey the property that sets its size
      * @param maxPoolSize its size
+     * @param cluster whether the client is a Redis Cluster client ({@code client-type=cluster})
      */
-    public record RedisPool(String sizeKey, int maxPoolSize) {
+    public record RedisPool(String sizeKey, int maxPoolSize, boolean cluster) {
 
         /** The Quarkus Redis client's default {@code max-pool-size}. */
         static final int DEFAULT_SIZE = 6;
@@ -79,21 +82,38 @@ public record EngineSettings(boolean enabled, String keyPrefix, String keyVersio
          */
         public static RedisPool of(Optional<String> clientName) {
             Config config = ConfigProvider.getConfig();
+            boolean cluster = "cluster".equalsIgnoreCase(property(config, clientName, "client-type").map(found -> config
+                    .getOptionalValue(found, String.class).orElse("")).orElse(""));
             if (clientName.isEmpty()) {
                 String key = "quarkus.redis.max-pool-size";
-                return new RedisPool(key, config.getOptionalValue(key, Integer.class).orElse(DEFAULT_SIZE));
+                return new RedisPool(key, config.getOptionalValue(key, Integer.class).orElse(DEFAULT_SIZE), cluster);
+            }
+            String name = clientName.get();
+            Optional<String> set = property(config, clientName, "max-pool-size");
+            if (set.isPresent()) {
+                return new RedisPool(set.get(), config.getValue(set.get(), Integer.class), cluster);
+            }
+            return new RedisPool("quarkus.redis." + (name.contains(".") ? "\"" + name + "\"" : name) + ".max-pool-size",
+                    DEFAULT_SIZE, cluster);
+        }
+
+        /**
+         * @return the name of the client's property as the configuration spells it, if it is set
+         */
+        private static Optional<String> property(Config config, Optional<String> clientName, String property) {
+            if (clientName.isEmpty()) {
+                String key = "quarkus.redis." + property;
+                return config.getOptionalValue(key, String.class).map(value -> key);
             }
             // A property lookup does not match quoted and unquoted segments to each other: try both spellings.
             String name = clientName.get();
-            String plain = "quarkus.redis." + name + ".max-pool-size";
-            String quoted = "quarkus.redis.\"" + name + "\".max-pool-size";
-            for (String key : List.of(plain, quoted)) {
-                Optional<Integer> size = config.getOptionalValue(key, Integer.class);
-                if (size.isPresent()) {
-                    return new RedisPool(key, size.get());
+            for (String key : List.of("quarkus.redis." + name + "." + property,
+                    "quarkus.redis.\"" + name + "\"." + property)) {
+                if (config.getOptionalValue(key, String.class).isPresent()) {
+                    return Optional.of(key);
                 }
             }
-            return new RedisPool(name.contains(".") ? quoted : plain, DEFAULT_SIZE);
+            return Optional.empty();
         }
     }
 
@@ -174,7 +194,7 @@ public record EngineSettings(boolean enabled, String keyPrefix, String keyVersio
                 "must be above 0 and at most 1");
         positive(cb.delay(), "l2.circuit-breaker.delay");
         Commands commands = config.enabled() && config.l2().enabled() ? commands(config.l2(), pool)
-                : new Commands(1, 0, Duration.ZERO);
+                : new Commands(1, 0, Duration.ZERO, true);
         long maxMemory = config.l1().maxMemory().map(m -> bytes(m, "l1.max-memory")).orElse(0L);
         Warming warming = warming(config.warming());
 
@@ -230,7 +250,7 @@ public record EngineSettings(boolean enabled, String keyPrefix, String keyVersio
         Duration ack = l2.replicaAckTimeout();
         check(!ack.isNegative() && ack.compareTo(l2.timeout()) < 0, "l2.replica-ack-timeout", ack,
                 "must be 0 or more and below quarkus.cms-cache.l2.timeout (" + l2.timeout().toMillis() + " ms)");
-        return new Commands(maxInFlight, l2.maxWaiting(), ack);
+        return new Commands(maxInFlight, l2.maxWaiting(), ack, !pool.cluster());
     }
 
     private static Warming warming(CmsCacheConfig.Warming w) {

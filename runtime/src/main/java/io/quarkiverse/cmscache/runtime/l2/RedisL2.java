@@ -57,6 +57,8 @@ public final class RedisL2 {
     private volatile long complete;
     private volatile int replicas;
     private final Duration replicaAckTimeout;
+    /** Whether every slot group is on one server: an invalidation's group scripts then go in one pipeline. */
+    private final boolean oneServer;
     private final Script write = Script.load("write");
     private final Script invalidate = Script.load("invalidate");
     private final Script sequence = Script.load("sequence");
@@ -83,6 +85,7 @@ public final class RedisL2 {
         this.timeout = timeout;
         this.inFlight = new InFlightLimit(commands.maxInFlight(), commands.maxWaiting(), executor);
         this.replicaAckTimeout = commands.replicaAckTimeout();
+        this.oneServer = commands.oneServer();
         this.breakerName = "cms-cache-redis-" + keys.control() + "-" + instanceId;
         this.breaker = Guard.create().withDescription("CMS cache Redis " + keys.control())
                 .withCircuitBreaker()
@@ -397,7 +400,8 @@ public final class RedisL2 {
      * {@code apply.lua}, one drain step included.
      */
     private Uni<Applied> applyInEveryGroup(long seq, long namespaceFloor, List<String> tags) {
-        List<Uni<Response>> perGroup = new ArrayList<>(keys.groups().size());
+        List<List<String>> keysPerGroup = new ArrayList<>(keys.groups().size());
+        List<List<Object>> argsPerGroup = new ArrayList<>(keys.groups().size());
         for (RedisKeyspace.Group group : keys.groups()) {
             List<String> scriptKeys = new ArrayList<>(3 + 3 * tags.size());
             scriptKeys.add(group.floor());
@@ -415,9 +419,10 @@ public final class RedisL2 {
             args.add((long) DRAIN_STEP);
             args.add(complete);
             args.addAll(tags);
-            perGroup.add(run(apply, scriptKeys, args));
+            keysPerGroup.add(scriptKeys);
+            argsPerGroup.add(args);
         }
-        return Uni.join().all(perGroup).andFailFast().map(responses -> {
+        return runInEveryGroup(apply, keysPerGroup, argsPerGroup).map(responses -> {
             long deleted = 0;
             long[] left = new long[tags.size()];
             long[] marks = new long[responses.size()];
@@ -432,6 +437,33 @@ public final class RedisL2 {
             }
             return new Applied(deleted, left, marks);
         });
+    }
+
+    /**
+     * Runs a script once per slot group, with each group's keys and arguments: in one pipeline on a single server, and
+     * at once, each to its own master, on a cluster.
+     *
+     * @return the answers, in group order
+     */
+    private Uni<List<Response>> runInEveryGroup(Script script, List<List<String>> scriptKeys, List<List<Object>> args) {
+        if (oneServer) {
+            List<Request> all = new ArrayList<>(scriptKeys.size());
+            for (int g = 0; g < scriptKeys.size(); g++) {
+                all.add(script.evalsha(scriptKeys.get(g), args.get(g)));
+            }
+            return sendBatch(all).onFailure(Script::isNoScript).recoverWithUni(() -> {
+                List<Request> whole = new ArrayList<>(scriptKeys.size());
+                for (int g = 0; g < scriptKeys.size(); g++) {
+                    whole.add(script.eval(scriptKeys.get(g), args.get(g)));
+                }
+                return sendBatch(whole);
+            });
+        }
+        List<Uni<Response>> perGroup = new ArrayList<>(scriptKeys.size());
+        for (int g = 0; g < scriptKeys.size(); g++) {
+            perGroup.add(run(script, scriptKeys.get(g), args.get(g)));
+        }
+        return Uni.join().all(perGroup).andFailFast();
     }
 
     /** Takes invalidations that every group has applied out of the pending set. */
@@ -591,9 +623,9 @@ public final class RedisL2 {
      * @return the keys of the entries in Redis that carry the tag
      */
     public Uni<List<String>> dependents(String tag) {
-        List<Uni<Response>> perGroup = keys.groups().stream()
-                .map(group -> run(dependents, List.of(group.tagSet(tag)), List.of(tag))).toList();
-        return Uni.join().all(perGroup).andFailFast().map(responses -> {
+        List<List<String>> sets = keys.groups().stream().map(group -> List.of(group.tagSet(tag))).toList();
+        List<List<Object>> args = keys.groups().stream().map(group -> List.<Object> of(tag)).toList();
+        return runInEveryGroup(dependents, sets, args).map(responses -> {
             List<String> result = new ArrayList<>();
             for (Response response : responses) {
                 for (Response member : response) {

@@ -24,7 +24,7 @@ public final class TestSettings {
         }
         return new EngineSettings(true, "cms", "1", 1, false, Duration.ofMillis(500),
                 new EngineSettings.Breaker(10, 0.5, Duration.ofSeconds(2)),
-                new EngineSettings.Commands(4, 1000, Duration.ofMillis(100)),
+                new EngineSettings.Commands(4, 1000, Duration.ofMillis(100), true),
                 Duration.ofSeconds(1), 100, 0,
                 new EngineSettings.Warming(false, 0, Duration.ofHours(24), 1, Duration.ofSeconds(10), false,
                         Optional.empty(), 16),
