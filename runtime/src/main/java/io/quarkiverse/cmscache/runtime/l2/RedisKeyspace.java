@@ -69,12 +69,17 @@ public final class RedisKeyspace {
     }
 
     /**
-     * @return {@code <base>.<n>} with the smallest {@code n} whose hash slot lies in the group's even share of the
-     *         slots
+     * @return {@code <base>.<n>} with the smallest {@code n} whose hash slot lies near the middle of the group's even
+     *         share of the slots (within an eighth of the share on either side): so that which master holds a group
+     *         depends on the cluster's slot ranges only, not on the prefix, and a group whose share straddles the end
+     *         of a master's range lands on the master that owns most of it
      */
     private static String spreadName(String base, int group, int groups) {
-        int from = (int) ((long) group * HashSlot.SLOTS / groups);
-        int to = (int) ((long) (group + 1) * HashSlot.SLOTS / groups);
+        long share = HashSlot.SLOTS;
+        long middle = (2L * group + 1) * share / (2L * groups);
+        long margin = Math.max(0, share / groups / 8);
+        long from = middle - margin;
+        long to = middle + margin + 1;
         for (int n = 0;; n++) {
             String name = base + "." + n;
             int slot = HashSlot.of(name);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -36,9 +37,24 @@ class RedisKeyspaceTest {
                 int from = group.index() * HashSlot.SLOTS / groups;
                 int to = (group.index() + 1) * HashSlot.SLOTS / groups;
                 assertTrue(slot >= from && slot < to, group + " in [" + from + ", " + to + ")");
+                int middle = (2 * group.index() + 1) * HashSlot.SLOTS / (2 * groups);
+                assertTrue(Math.abs(slot - middle) <= HashSlot.SLOTS / groups / 8 + 1, group + " near " + middle);
                 slots.add(slot);
             }
             assertEquals(groups, slots.size());
+        }
+    }
+
+    @Test
+    void threeMastersHoldFiveSixAndFiveOfSixteenGroupsWhateverThePrefix() {
+        for (String prefix : new String[] { "cms", "test-1a2b3c4d", "site", "x" }) {
+            int[] perMaster = new int[3];
+            for (RedisKeyspace.Group group : new RedisKeyspace(prefix, "1", 16).groups()) {
+                // The ranges redis-cli --cluster create gives three masters.
+                int slot = HashSlot.of(group.entry("x"));
+                perMaster[slot <= 5460 ? 0 : slot <= 10922 ? 1 : 2]++;
+            }
+            assertEquals(List.of(5, 6, 5), List.of(perMaster[0], perMaster[1], perMaster[2]), prefix);
         }
     }
 
