@@ -13,12 +13,13 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Keeps the cache's metadata in Redis bounded now that it has no TTL (so that an evicting Redis cannot drop it): each
- * step scans a slice of one slot group's tag sets and prunes them of members whose entry expired or no longer carries
- * the tag, and deletes the group's tag versions older than the retention; the steps go through the groups in turn.
- * Writes prune the sets they touch as well; the sweep reaches the sets nobody writes any more. Every instance sweeps;
- * the work is idempotent. It also carries on the invalidations still pending in some group: those whose invalidating
- * instance failed half-way, and the drains of large ones ({@link #continuePending}).
+ * Keeps the cache's metadata in Redis bounded now that it has no TTL (so that an evicting Redis cannot drop it). Each
+ * step deletes the tag versions older than the retention in every slot group (an invalidation writes its tags' versions
+ * into every group), and scans a slice of one group's tag sets and prunes them of members whose entry expired or no
+ * longer carries the tag; the tag-set scan goes through the groups in turn. Writes prune the sets they touch as well;
+ * the sweep reaches the sets nobody writes any more. Every instance sweeps; the work is idempotent. It also carries on
+ * the invalidations still pending in some group: those whose invalidating instance failed half-way, and the drains of
+ * large ones ({@link #continuePending}).
  * <p>
  * Thread-safe; one step runs at a time.
  */
@@ -28,8 +29,13 @@ public final class MetadataSweep {
 
     /** Tags Redis returns per step of the scan over the index of tag sets (a hint to SSCAN). */
     static final int SCAN_COUNT = 1_000;
-    /** Tag versions deleted per step at most. */
+    /** Tag versions one script call deletes in a group at most. */
     static final int MAX_VERSIONS = 500;
+    /**
+     * Script calls per group and step at most while versions are left to delete: a step forgets up to 10,000 versions
+     * per group, so versions stay bounded for any site invalidating fewer distinct tags than that per step.
+     */
+    static final int MAX_VERSION_ROUNDS = 20;
     /** Set members checked per step at most. */
     static final int MAX_MEMBER_CHECKS = 2_000;
 
@@ -73,11 +79,8 @@ public final class MetadataSweep {
             if ("0".equals(cursor)) {
                 group = (swept.index() + 1) % l2.keys().groups().size();
             }
-            return l2.sweep(swept, scanned.keys(), versionRetention, MAX_VERSIONS, MAX_MEMBER_CHECKS);
-        }).invoke(counts -> {
-            versionsDeleted.add(counts[0]);
-            membersRemoved.add(counts[1]);
-        }).replaceWithVoid().onTermination().invoke(() -> running.set(false)).memoize().indefinitely();
+            return sweep(swept, scanned.keys(), 1);
+        }).onTermination().invoke(() -> running.set(false)).memoize().indefinitely();
         work.subscribe().with(ok -> {
         }, failure -> LOG.debugf("CMS cache could not sweep its Redis metadata yet: %s", failure.getMessage()));
         return work;
@@ -108,6 +111,15 @@ public final class MetadataSweep {
         work.subscribe().with(ok -> {
         }, failure -> LOG.debugf("CMS cache could not drain yet: %s", failure.getMessage()));
         return work;
+    }
+
+    private Uni<Void> sweep(RedisKeyspace.Group pruned, List<String> tagSets, int round) {
+        return l2.sweep(pruned, tagSets, versionRetention, MAX_VERSIONS, MAX_MEMBER_CHECKS).chain(swept -> {
+            versionsDeleted.add(swept.versionsDeleted());
+            membersRemoved.add(swept.membersRemoved());
+            return swept.versionsLeft() && round < MAX_VERSION_ROUNDS ? sweep(pruned, List.of(), round + 1)
+                    : Uni.createFrom().voidItem();
+        });
     }
 
     private Uni<Void> continueFully(RedisL2.Pending pending) {

@@ -519,22 +519,52 @@ public final class RedisL2 {
     }
 
     /**
-     * In one slot group, deletes tag versions older than the retention (at most {@code maxVersions}), raising the
-     * group's version floor to the highest of them (so that a load that began before one is not stored), and prunes
-     * the given tag sets of the group of members whose entry is gone or no longer carries the tag (at most
-     * {@code maxMemberChecks} members checked in all, 20 at a time per set while at least half of them are dead).
+     * In every slot group, deletes tag versions older than the retention (at most {@code maxVersions} per group),
+     * raising each group's version floor to the highest of them (so that a load that began before one is not stored);
+     * in the group {@code pruned}, also prunes the given tag sets of members whose entry is gone or no longer carries
+     * the tag (at most {@code maxMemberChecks} members checked in all, 20 at a time per set while at least half of them
+     * are dead). Versions go in every group at once because an invalidation writes its tags' versions into every group.
      *
-     * @return how many versions were deleted and how many set members removed
+     * @return how many versions and set members were removed, and whether some group may hold more versions to delete
      */
-    public Uni<long[]> sweep(RedisKeyspace.Group group, List<String> tagSets, Duration versionRetention,
+    public Uni<Swept> sweep(RedisKeyspace.Group pruned, List<String> tagSets, Duration versionRetention,
             int maxVersions, int maxMemberChecks) {
-        List<String> scriptKeys = new ArrayList<>(3 + tagSets.size());
-        scriptKeys.add(group.versionIndex());
-        scriptKeys.add(group.versionFloor());
-        scriptKeys.add(group.tagSetIndex());
-        scriptKeys.addAll(tagSets);
-        return run(sweep, scriptKeys, List.of(versionRetention.toMillis(), (long) maxVersions, (long) maxMemberChecks,
-                group.versionPrefix())).map(response -> new long[] { response.get(0).toLong(), response.get(1).toLong() });
+        List<List<String>> keysPerGroup = new ArrayList<>(keys.groups().size());
+        List<List<Object>> argsPerGroup = new ArrayList<>(keys.groups().size());
+        for (RedisKeyspace.Group group : keys.groups()) {
+            boolean prunes = group.index() == pruned.index();
+            List<String> scriptKeys = new ArrayList<>(3 + (prunes ? tagSets.size() : 0));
+            scriptKeys.add(group.versionIndex());
+            scriptKeys.add(group.versionFloor());
+            scriptKeys.add(group.tagSetIndex());
+            if (prunes) {
+                scriptKeys.addAll(tagSets);
+            }
+            keysPerGroup.add(scriptKeys);
+            argsPerGroup.add(List.of(versionRetention.toMillis(), (long) maxVersions, (long) (prunes ? maxMemberChecks : 0),
+                    group.versionPrefix()));
+        }
+        return runInEveryGroup(sweep, keysPerGroup, argsPerGroup).map(responses -> {
+            long versions = 0;
+            long members = 0;
+            boolean more = false;
+            for (Response response : responses) {
+                long deleted = response.get(0).toLong();
+                versions += deleted;
+                members += response.get(1).toLong();
+                more |= deleted >= maxVersions;
+            }
+            return new Swept(versions, members, more);
+        });
+    }
+
+    /**
+     * @param versionsDeleted tag versions deleted in all groups
+     * @param membersRemoved tag set members removed
+     * @param versionsLeft whether some group deleted as many versions as it may at once, so may hold more past their
+     *        retention
+     */
+    public record Swept(long versionsDeleted, long membersRemoved, boolean versionsLeft) {
     }
 
     /**
