@@ -3,10 +3,6 @@ package io.quarkiverse.cmscache.test;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import jakarta.inject.Inject;
@@ -35,7 +31,7 @@ public class PendingInvalidationTest {
     @RegisterExtension
     static final QuarkusUnitTest app = TestRedis.unitTest()
             .overrideConfigKey("quarkus.cms-cache.warming.enabled", "false")
-            .withApplicationRoot(jar -> jar.addClasses(TestRedis.class, OtherInstance.class));
+            .withApplicationRoot(jar -> jar.addClasses(TestRedis.class, OtherInstance.class, ControlStep.class));
 
     @Inject
     CmsCache cache;
@@ -81,21 +77,10 @@ public class PendingInvalidationTest {
 
     /** The invalidating instance's first step only: {@code invalidate.lua} in the control slot. */
     private long numberOnly(RedisKeyspace keys, String tag) {
-        Request eval = Request.cmd(Command.EVAL).arg(script("invalidate")).arg(4).arg(keys.sequence()).arg(keys.log())
-                .arg(keys.pending()).arg(keys.floor()).arg("stopped-instance").arg(0).arg(100).arg(keys.channel())
-                .arg("{" + System.currentTimeMillis() + ";api;test").arg(0).arg(tag);
-        return send(eval).get(0).toLong();
+        return send(ControlStep.numberOnly(keys, tag)).get(0).toLong();
     }
 
     private Response send(Request request) {
         return redis.send(request).await().atMost(Duration.ofSeconds(5));
-    }
-
-    private static String script(String name) {
-        try (InputStream in = CmsCacheEngine.class.getResourceAsStream("l2/" + name + ".lua")) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -378,12 +378,13 @@ public final class Invalidator {
             return false;
         }
         generations.increment();
-        int dropped = dropAllLocally(Trigger.reconciliation("Redis went back in time (restart from an older snapshot "
-                + "or failover to a replica that lagged): dropped L1"));
+        int dropped = dropAllLocally(Trigger.reconciliation("a new generation of Redis entries started (Redis went "
+                + "back in time, or a slot group missed too many invalidations): dropped L1"));
         versions.reset(sequence, System.nanoTime());
-        LOG.warnf("CMS cache: Redis went back in time (a restart from an older snapshot, or a failover to a replica "
-                + "that lagged) and a new generation of its entries started at #%d; entries stored before are ignored, "
-                + "and this instance dropped its L1 (%d entries)", floor, dropped);
+        LOG.warnf("CMS cache: a new generation of the Redis entries started at #%d, because Redis went back in time (a "
+                + "restart from an older snapshot, or a failover to a replica that lagged) or a slot group did not apply "
+                + "%d invalidations; entries stored before are ignored, and this instance dropped its L1 (%d entries)",
+                floor, RedisL2.MAX_PENDING, dropped);
         return true;
     }
 

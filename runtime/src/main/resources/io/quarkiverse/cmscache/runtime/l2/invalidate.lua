@@ -5,7 +5,7 @@
 -- KEYS[1] sequence, KEYS[2] log, KEYS[3] the pending set, KEYS[4] the floor
 -- ARGV[1] origin instance, ARGV[2] the highest sequence number the caller has seen, ARGV[3] log size, ARGV[4] channel,
 -- ARGV[5] the message's details without their last field and closing brace ('{<ms>;<trigger>;<source>'),
--- ARGV[6] the floor the caller knows, ARGV[7 ..] the tags
+-- ARGV[6] the floor the caller knows, ARGV[7] how many invalidations may be pending at most, ARGV[8 ..] the tags
 -- Returns { sequence number, the message, the floor }.
 if redis.call('EXISTS', KEYS[1]) == 0 then
   -- A new (or wiped) Redis starts the sequence at the current time in ms, above any number handed out before,
@@ -15,10 +15,16 @@ if redis.call('EXISTS', KEYS[1]) == 0 then
 end
 local current = tonumber(redis.call('GET', KEYS[1]))
 local floor = tonumber(redis.call('GET', KEYS[4]) or '0')
-if current < tonumber(ARGV[2]) or floor < tonumber(ARGV[6]) then
+local backlog = redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[7])
+if current < tonumber(ARGV[2]) or floor < tonumber(ARGV[6]) or backlog then
   -- Redis is behind what the caller has seen: it went back in time (see recover.lua, which does the same). The
   -- invalidation must not take a number instances count as applied already.
+  -- Or the pending set reached its bound (a slot group has not answered for that many invalidations): it is emptied,
+  -- and the new floor, above every invalidation it held, turns the entries they were to delete into misses instead.
   local new = math.max(current, floor, tonumber(ARGV[2]), tonumber(ARGV[6])) + 1000000
+  if backlog then
+    redis.call('DEL', KEYS[3])
+  end
   floor = new
   local text = string.format('%d', new)
   redis.call('SET', KEYS[1], text)
@@ -29,7 +35,7 @@ end
 local seq = redis.call('INCR', KEYS[1])
 local seqText = string.format('%d', seq)
 local tags = {}
-for i = 7, #ARGV do
+for i = 8, #ARGV do
   tags[#tags + 1] = ARGV[i]
   redis.call('ZADD', KEYS[3], seq, seqText .. ':' .. ARGV[i])
 end
