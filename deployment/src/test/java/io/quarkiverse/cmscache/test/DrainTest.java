@@ -61,6 +61,9 @@ public class DrainTest {
 
         // Cleared by an instance that goes away at once: the drain is carried on by the others.
         CmsCacheEngine clearer = instances.start();
+        // As if it went away before it could start the drains, which it does at once (see the next test).
+        clearer.invalidator().onDrains(started -> {
+        });
         clearer.clear("pages");
         InvalidationRecord clear = clearer.invalidator().log().recent(1).get(0);
         clearer.close();
@@ -96,5 +99,21 @@ public class DrainTest {
         } finally {
             reader.close();
         }
+    }
+
+    @Test
+    void theInvalidatingInstanceStartsItsDrainsAtOnce() {
+        CmsCacheEngine here = (CmsCacheEngine) cache;
+        for (int i = 0; i < PAGES; i++) {
+            int n = i;
+            cache.get("articles", "a" + n, String.class, () -> "article " + n + " v1");
+        }
+        long drainedBefore = here.metadataSweep().entriesDrained();
+        cache.clear("articles");
+        assertEquals(0, here.invalidator().log().recent(1).get(0).redisDeleted(), "the clear left its entries to drains");
+        // Other instances would help only after the invalidation stayed pending for 2 x l2.timeout.
+        await().atMost(Duration.ofSeconds(20)).until(() -> here.metadataSweep().entriesDrained() - drainedBefore == PAGES);
+        assertTrue(redis.key().keys(here.l2().keys().entryPattern("articles:*")).isEmpty(), "the drains deleted them all");
+        await().atMost(Duration.ofSeconds(5)).until(() -> !redis.key().exists(here.l2().keys().pending()));
     }
 }

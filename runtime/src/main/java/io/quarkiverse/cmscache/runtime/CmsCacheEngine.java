@@ -112,6 +112,9 @@ public final class CmsCacheEngine implements CmsCache, AutoCloseable {
                 listeners);
         this.sweep = useRedis ? new MetadataSweep(l2, settings.tagVersionRetention(),
                 settings.l2Timeout().multipliedBy(2)) : null;
+        if (sweep != null) {
+            invalidator.onDrains(started -> sweep.drainNow(started));
+        }
         this.feed = useRedis
                 ? new InvalidationFeed(l2, vertx, invalidator, versions, settings.gapTimeout(), settings.l2Timeout(),
                         settings.logSize(), sweep::continuePending)

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import org.jboss.logging.Logger;
 
@@ -55,6 +56,8 @@ public final class Invalidator {
     private final int logSize;
     private final List<CmsInvalidationListener> listeners;
     private final InvalidationLog log;
+    private volatile Consumer<List<RedisL2.Pending>> drains = started -> {
+    };
     private final AtomicBoolean replaying = new AtomicBoolean();
     /** Invalidations made here that no replica confirmed, by sequence number; at most {@link #MAX_UNREPLICATED}. */
     private final java.util.TreeMap<Long, Set<String>> unreplicated = new java.util.TreeMap<>();
@@ -72,6 +75,13 @@ public final class Invalidator {
         this.logSize = logSize;
         this.listeners = List.copyOf(listeners);
         this.log = new InvalidationLog(logSize, l2);
+    }
+
+    /**
+     * @param drains what starts the drains an invalidation sent from here left in Redis (the metadata sweep's)
+     */
+    public void onDrains(Consumer<List<RedisL2.Pending>> drains) {
+        this.drains = drains;
     }
 
     /**
@@ -120,12 +130,12 @@ public final class Invalidator {
             if (tags.isEmpty() || afterCommit.defer(versions, tags, deferred -> invalidateNow(deferred, trigger))) {
                 return Uni.createFrom().voidItem();
             }
-            return invalidateHereThenInRedis(tags, trigger);
+            return invalidateHereAndInRedis(tags, trigger);
         });
     }
 
     private void invalidateNow(Set<String> tags, Trigger trigger) {
-        Uni<Void> invalidation = invalidateHereThenInRedis(tags, trigger);
+        Uni<Void> invalidation = invalidateHereAndInRedis(tags, trigger);
         if (BlockingOperationControl.isBlockingAllowed()) {
             // So that other instances have heard of it when the caller goes on.
             invalidation.await().indefinitely();
@@ -137,14 +147,15 @@ public final class Invalidator {
     }
 
     /**
-     * The invalidation path: this instance first, at once, then Redis.
+     * The invalidation path: sent to Redis, and applied to this instance's L1 while Redis works on it; done when both
+     * are (Redis's part may have failed).
      * <p>
-     * The tags are marked unconfirmed <em>before</em> L1 is evicted, so that from then until Redis has received the
+     * The tags are marked unconfirmed <em>before</em> either starts, so that from then until Redis has received the
      * invalidation this instance trusts no Redis entry carrying them, and cannot refill L1 with an entry Redis is
      * about to delete. Redis's answer confirms this invalidation of the tags -- not a later one; a failure leaves them
      * to the feed's replay.
      */
-    private Uni<Void> invalidateHereThenInRedis(Set<String> tags, Trigger trigger) {
+    private Uni<Void> invalidateHereAndInRedis(Set<String> tags, Trigger trigger) {
         long at = System.currentTimeMillis();
         if (l2 == null) {
             int evicted = applyLocally(tags);
@@ -154,8 +165,15 @@ public final class Invalidator {
             return Uni.createFrom().voidItem();
         }
         long generation = versions.markUnconfirmed(tags);
+        // Redis applies it while this instance evicts its L1: the caller goes on once both are done. Unconfirmed, the
+        // tags' entries in Redis are not trusted here meanwhile, whichever finishes first.
+        Uni<RedisL2.Invalidated> inRedis = l2.invalidate(tags, instanceId, versions.highestSeen(), logSize,
+                InvalidationMessage.details(at, trigger)).memoize().indefinitely();
+        inRedis.subscribe().with(done -> {
+        }, failure -> {
+        });
         int evicted = applyLocally(tags);
-        return l2.invalidate(tags, instanceId, versions.highestSeen(), logSize, InvalidationMessage.details(at, trigger))
+        return inRedis
                 .onItemOrFailure().invoke((done, failure) -> afterRedis(tags, generation, trigger, at, evicted, done,
                         failure))
                 .onFailure().recoverWithNull()
@@ -270,6 +288,9 @@ public final class Invalidator {
     private void noteSent(RedisL2.Invalidated done, Set<String> tags) {
         adoptFloor(done.floor(), done.sequence() - 1);
         done.draining().forEach(tag -> versions.markPending(tag, done.sequence()));
+        if (!done.draining().isEmpty()) {
+            drains.accept(done.draining().stream().map(tag -> new RedisL2.Pending(done.sequence(), tag)).toList());
+        }
         noteReplication(done, tags);
         versions.markApplied(done.sequence(), System.nanoTime());
         versions.noteMessage(done.sequence(), done.message());

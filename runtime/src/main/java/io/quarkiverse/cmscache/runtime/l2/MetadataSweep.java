@@ -101,6 +101,21 @@ public final class MetadataSweep {
         listed.forEach(one -> firstListed.putIfAbsent(one, now));
         List<RedisL2.Pending> due = listed.stream()
                 .filter(one -> now - firstListed.getOrDefault(one, now) >= helpAfterNanos).toList();
+        return carryOn(due);
+    }
+
+    /**
+     * Starts the drains of an invalidation this instance has just sent, at once rather than after the time to help
+     * after, unless this instance is carrying on pending invalidations already (then its tick takes them up).
+     *
+     * @param started the invalidation's tags left to a drain
+     * @return a Uni completing when these are over or a step failed (for tests)
+     */
+    public Uni<Void> drainNow(List<RedisL2.Pending> started) {
+        return carryOn(started);
+    }
+
+    private Uni<Void> carryOn(List<RedisL2.Pending> due) {
         if (due.isEmpty() || !draining.compareAndSet(false, true)) {
             return Uni.createFrom().voidItem();
         }

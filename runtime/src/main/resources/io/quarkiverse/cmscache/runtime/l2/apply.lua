@@ -2,7 +2,7 @@
 -- entry loaded before it) and deletes the group's entries that carry a tag and were loaded before it. Idempotent, so
 -- that any instance may apply a pending invalidation again (after its invalidating instance failed half-way):
 -- a tag whose version is at or above the number was applied already, by this invalidation or a later one.
--- A tag set of more than 1000 members is not checked here: it becomes the drain of this invalidation, which each
+-- A tag set of more than ARGV[5] members is not checked here: it becomes the drain of this invalidation, which each
 -- later call empties by at most ARGV[3] members. An entry stored since the invalidation (basis at or above it) stays, and
 -- stays registered under the tag.
 -- Also raises the group's floor to the namespace's floor (entries loaded before it are refused as writes), and its
@@ -13,7 +13,8 @@
 -- KEYS[1] the group's floor, KEYS[2] its index of tag versions by time, KEYS[3] its index of tag sets, KEYS[4] its
 -- mark, then for each tag i: KEYS[2+3i] its version key, KEYS[3+3i] its set, KEYS[4+3i] its drain for this invalidation
 -- ARGV[1] the sequence number (0: only raise the floor), ARGV[2] the floor, ARGV[3] how many drain members to take
--- at most, ARGV[4] the number up to which the caller knows every invalidation applied everywhere, ARGV[5 ..] the tags
+-- at most, ARGV[4] the number up to which the caller knows every invalidation applied everywhere, ARGV[5] the size
+-- above which a tag set becomes a drain, ARGV[6 ..] the tags
 -- Returns { entries deleted, { drain members left, for each tag }, the group's mark before this call }.
 local seq = tonumber(ARGV[1])
 local seqText = ARGV[1]
@@ -58,9 +59,9 @@ local function settle(members, tag, set, fromDrain)
   end
 end
 
-for i = 5, #ARGV do
+for i = 6, #ARGV do
   local tag = ARGV[i]
-  local k = i - 4
+  local k = i - 5
   local versionKey, set, drain = KEYS[2 + 3 * k], KEYS[3 + 3 * k], KEYS[4 + 3 * k]
   local renamed = false
   if tonumber(redis.call('GET', versionKey) or '0') < seq then
@@ -68,7 +69,7 @@ for i = 5, #ARGV do
     -- older than the retention, through the index of versions by time.
     redis.call('SET', versionKey, seqText)
     redis.call('ZADD', KEYS[2], nowMs, tag)
-    if redis.call('SCARD', set) > 1000 then
+    if redis.call('SCARD', set) > tonumber(ARGV[5]) then
       -- Too many members to check in one script without blocking Redis: bounded steps empty the drain.
       redis.call('RENAME', set, drain)
       redis.call('SREM', KEYS[3], tag)
