@@ -94,7 +94,7 @@ public final class CmsCacheEngine implements CmsCache, AutoCloseable {
         boolean useRedis = settings.enabled() && settings.l2Enabled();
         this.l2 = useRedis
                 ? new RedisL2(redis, new RedisKeyspace(settings.keyPrefix(), settings.keyVersion(), settings.slotGroups()),
-                        settings.l2Timeout(), settings.breaker(), settings.commands(),
+                        settings.l2Timeout(), vertx, settings.breaker(), settings.commands(),
                         Infrastructure.getDefaultExecutor(), instanceId)
                 : null;
         EngineSettings.Warming warming = settings.warming();
@@ -161,6 +161,9 @@ public final class CmsCacheEngine implements CmsCache, AutoCloseable {
         }
         if (feed != null) {
             feed.close();
+        }
+        if (l2 != null) {
+            l2.close();
         }
     }
 

@@ -7,7 +7,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeoutException;
 
 import jakarta.enterprise.util.TypeLiteral;
 
@@ -19,6 +18,7 @@ import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
@@ -45,7 +45,9 @@ public final class RedisL2 {
 
     private final Redis redis;
     private final RedisKeyspace keys;
-    private final Duration timeout;
+    private final CommandDeadlines deadlines;
+    private final Vertx vertx;
+    private final long deadlineCheck;
     private final Guard breaker;
     private final String breakerName;
     private final InFlightLimit inFlight;
@@ -73,16 +75,19 @@ public final class RedisL2 {
      * @param redis the client
      * @param keys the names of this namespace
      * @param timeout how long one command may take
+     * @param vertx where the commands' deadlines are checked
      * @param breaker when to stop calling Redis, and for how long
      * @param commands how many commands may be in the client at once, and how many may wait
      * @param executor where a command that waited for its place is sent from
      * @param instanceId this instance, to name its circuit breaker
      */
-    public RedisL2(Redis redis, RedisKeyspace keys, Duration timeout, EngineSettings.Breaker breaker,
+    public RedisL2(Redis redis, RedisKeyspace keys, Duration timeout, Vertx vertx, EngineSettings.Breaker breaker,
             EngineSettings.Commands commands, Executor executor, String instanceId) {
         this.redis = redis;
         this.keys = keys;
-        this.timeout = timeout;
+        this.deadlines = new CommandDeadlines(timeout);
+        this.vertx = vertx;
+        this.deadlineCheck = vertx.setPeriodic(deadlines.checkPeriodMillis(), id -> deadlines.failOverdue());
         this.inFlight = new InFlightLimit(commands.maxInFlight(), commands.maxWaiting(), executor);
         this.replicaAckTimeout = commands.replicaAckTimeout();
         this.oneServer = commands.oneServer();
@@ -109,6 +114,15 @@ public final class RedisL2 {
         } else if (newState == CircuitBreakerState.CLOSED) {
             LOG.infof("CMS cache calls Redis (%s) again", keys.control());
         }
+    }
+
+    /**
+     * Stops checking the commands' deadlines, once the cache is closed (commands still in flight fail then, as if past
+     * theirs).
+     */
+    public void close() {
+        vertx.cancelTimer(deadlineCheck);
+        deadlines.failAll();
     }
 
     /**
@@ -917,10 +931,7 @@ public final class RedisL2 {
     }
 
     private Uni<List<Response>> sendBatch(List<Request> requests) {
-        return breaker.get(() -> inFlight.submit(() -> redis.batch(requests))
-                .ifNoItem().after(timeout).failWith(() -> new TimeoutException(
-                        "Redis did not answer within " + timeout.toMillis() + " ms (quarkus.cms-cache.l2.timeout)")),
-                UNI_RESPONSES);
+        return breaker.get(() -> deadlines.bound(inFlight.submit(() -> redis.batch(requests))), UNI_RESPONSES);
     }
 
     private Uni<Response> run(Script script, List<String> scriptKeys, List<Object> args) {
@@ -933,10 +944,7 @@ public final class RedisL2 {
      * includes waiting for a place). While the breaker is open, fails at once without calling Redis.
      */
     Uni<Response> send(Request request) {
-        return breaker.get(() -> inFlight.submit(() -> redis.send(request))
-                .ifNoItem().after(timeout).failWith(() -> new TimeoutException(
-                        "Redis did not answer within " + timeout.toMillis() + " ms (quarkus.cms-cache.l2.timeout)")),
-                UNI_RESPONSE);
+        return breaker.get(() -> deadlines.bound(inFlight.submit(() -> redis.send(request))), UNI_RESPONSE);
     }
 
     private static byte[] bytes(Response response) {
