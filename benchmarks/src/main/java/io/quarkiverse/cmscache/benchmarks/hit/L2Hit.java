@@ -14,6 +14,7 @@ import org.openjdk.jmh.annotations.TearDown;
 
 import io.quarkiverse.cmscache.CmsCache;
 import io.quarkiverse.cmscache.benchmarks.L2Ready;
+import io.quarkiverse.cmscache.runtime.CmsCacheEngine;
 import io.quarkus.arc.Arc;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
@@ -21,7 +22,9 @@ import io.vertx.mutiny.redis.client.Request;
 
 /**
  * (b) The cost of an L2 hit: a read served from Redis with L1 empty (the region keeps values above 16 bytes in Redis
- * only) against one raw {@code GET} of a value of the same size through the same Redis client. {@code benchmarks/run}
+ * only) against one raw {@code GET} of a value of the same size through the same Redis client, and against the raw
+ * {@code HMGET} of the entry itself that the read sends (what the entry's format costs, apart from the read path).
+ * {@code benchmarks/run}
  * runs it against the shared Redis and against a Redis Cluster, where the entry and the raw key may lie on different
  * masters.
  */
@@ -38,6 +41,7 @@ public class L2Hit {
     String key;
     String value;
     Request rawGet;
+    Request rawHmget;
     long loadsBefore;
 
     @Setup(Level.Trial)
@@ -51,6 +55,11 @@ public class L2Hit {
         String rawKey = "cms-bench-raw:" + size;
         redis.send(Request.cmd(Command.SET).arg(rawKey).arg(value)).await().indefinitely();
         rawGet = Request.cmd(Command.GET).arg(rawKey);
+        String entryKey = ((CmsCacheEngine) cache).l2().keys().entry("l2-read:" + key);
+        rawHmget = Request.cmd(Command.HMGET).arg(entryKey).arg("m").arg("t").arg("v");
+        if (redis.send(rawHmget).await().indefinitely().get(2) == null) {
+            throw new IllegalStateException("the entry is not at " + entryKey);
+        }
         loadsBefore = cache.stats("l2-read").loads();
         if (!value.equals(cmsL2Hit()) || cache.stats("l2-read").l1Entries() != 0) {
             throw new IllegalStateException("the value is not read from Redis alone");
@@ -74,5 +83,10 @@ public class L2Hit {
     @Benchmark
     public String rawGet() {
         return redis.send(rawGet).await().indefinitely().toString();
+    }
+
+    @Benchmark
+    public String rawHmget() {
+        return redis.send(rawHmget).await().indefinitely().get(2).toString();
     }
 }
