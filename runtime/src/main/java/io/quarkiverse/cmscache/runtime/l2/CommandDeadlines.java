@@ -49,7 +49,14 @@ final class CommandDeadlines {
     <T> Uni<T> bound(Uni<T> command) {
         return Uni.createFrom().emitter(emitter -> {
             Deadline deadline = new Deadline(System.nanoTime() + timeoutNanos, emitter);
-            emitter.onTermination(deadline::cancel);
+            // Only a caller that stops waiting has anything left to cancel. Once the answer is handed on, the thread
+            // that delivered it does nothing more here: it may be running with the caller's propagated context (a
+            // transaction, say), which must be done with by the time the caller, woken by the answer, goes on.
+            emitter.onTermination(() -> {
+                if (deadline.settle()) {
+                    deadline.cancel();
+                }
+            });
             queue.add(deadline);
             deadline.subscribed(command.subscribe().with(item -> {
                 if (deadline.settle()) {
@@ -125,7 +132,6 @@ final class CommandDeadlines {
 
         /** The caller stopped waiting, or the deadline passed: the command's subscription is no longer needed. */
         void cancel() {
-            settled.set(true);
             cancelled = true;
             Cancellable current = subscription;
             if (current != null) {
