@@ -100,7 +100,8 @@ public interface CmsCacheConfig {
         /**
          * How long one Redis command may take before the cache gives up on it, including the time it waits for one of
          * the {@code max-in-flight} places: a read then counts as a miss, a write is skipped. Keep it short so that a
-         * slow Redis adds bounded latency.
+         * slow Redis adds bounded latency. Deadlines are checked every tenth of the timeout (at least every 5 ms and at
+         * most every 100 ms), so a command fails up to that much after its timeout.
          */
         @WithDefault("500ms")
         Duration timeout();

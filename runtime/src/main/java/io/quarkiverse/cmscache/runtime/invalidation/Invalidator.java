@@ -400,11 +400,12 @@ public final class Invalidator {
         }
         generations.increment();
         int dropped = dropAllLocally(Trigger.reconciliation("a new generation of Redis entries started (Redis went "
-                + "back in time, or a slot group missed too many invalidations): dropped L1"));
+                + "back in time, or too many invalidations stayed pending in Redis): dropped L1"));
         versions.reset(sequence, System.nanoTime());
         LOG.warnf("CMS cache: a new generation of the Redis entries started at #%d, because Redis went back in time (a "
-                + "restart from an older snapshot, or a failover to a replica that lagged) or a slot group did not apply "
-                + "%d invalidations; entries stored before are ignored, and this instance dropped its L1 (%d entries)",
+                + "restart from an older snapshot, or a failover to a replica that lagged) or %d tags' invalidations stayed "
+                + "pending, not applied in some slot group; entries stored before are ignored, and this instance dropped "
+                + "its L1 (%d entries)",
                 floor, RedisL2.MAX_PENDING, dropped);
         return true;
     }

@@ -294,8 +294,9 @@ public final class RedisL2 {
 
     /**
      * The size above which a group's tag set is not checked by the invalidation itself but becomes a drain, emptied in
-     * the background while the tag is pending: the invalidation of a tag with 16,000 dependents (over 16 groups) then
-     * returns in the time of a few round trips, and never blocks Redis for longer than one group's 250 checks.
+     * the background while the tag is pending: the invalidation of a tag with more than about 4,000 dependents (over 16
+     * groups) then returns without checking them. Below that, the groups' scripts check up to 250 members each; on one
+     * server they go in one pipeline, so Redis may run up to 16 x 250 checks back to back.
      */
     public static final int DRAIN_ABOVE = 250;
 
