@@ -37,6 +37,7 @@ import io.quarkiverse.cmscache.runtime.l2.L2State;
 import io.quarkiverse.cmscache.runtime.l2.MetadataSweep;
 import io.quarkiverse.cmscache.runtime.l2.RedisKeyspace;
 import io.quarkiverse.cmscache.runtime.l2.RedisL2;
+import io.quarkiverse.cmscache.runtime.region.CallerContext;
 import io.quarkiverse.cmscache.runtime.region.HotEntries;
 import io.quarkiverse.cmscache.runtime.region.Refresher;
 import io.quarkiverse.cmscache.runtime.region.Region;
@@ -367,7 +368,7 @@ public final class CmsCacheEngine implements CmsCache, AutoCloseable {
         index.forEach(tag, entry -> keys.add(entry.key()));
         if (l2 != null) {
             try {
-                keys.addAll(l2.dependents(tag).await().indefinitely());
+                keys.addAll(CallerContext.ownWork(() -> l2.dependents(tag).await().indefinitely()));
             } catch (RuntimeException e) {
                 LOG.debugf("CMS cache could not list the dependents of %s in Redis: %s", tag, e.getMessage());
             }

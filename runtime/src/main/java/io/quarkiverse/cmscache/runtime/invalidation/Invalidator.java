@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
 import io.quarkiverse.cmscache.CmsInvalidationListener;
 import io.quarkiverse.cmscache.runtime.l1.TagIndex;
 import io.quarkiverse.cmscache.runtime.l2.RedisL2;
+import io.quarkiverse.cmscache.runtime.region.CallerContext;
 import io.quarkiverse.cmscache.runtime.region.Region;
 import io.quarkiverse.cmscache.runtime.region.Regions;
 import io.quarkus.runtime.BlockingOperationControl;
@@ -130,11 +131,15 @@ public final class Invalidator {
             if (tags.isEmpty() || afterCommit.defer(versions, tags, deferred -> invalidateNow(deferred, trigger))) {
                 return Uni.createFrom().voidItem();
             }
-            return invalidateHereAndInRedis(tags, trigger);
+            return CallerContext.ownWork(() -> invalidateHereAndInRedis(tags, trigger));
         });
     }
 
     private void invalidateNow(Set<String> tags, Trigger trigger) {
+        CallerContext.ownWork(() -> invalidateNowWithoutContext(tags, trigger));
+    }
+
+    private void invalidateNowWithoutContext(Set<String> tags, Trigger trigger) {
         Uni<Void> invalidation = invalidateHereAndInRedis(tags, trigger);
         if (BlockingOperationControl.isBlockingAllowed()) {
             // So that other instances have heard of it when the caller goes on.

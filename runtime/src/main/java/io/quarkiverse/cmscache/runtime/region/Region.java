@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
@@ -70,6 +71,10 @@ import io.smallrye.mutiny.Uni;
  * <b>Transactions.</b> A miss inside a transaction loads by itself (no other reader waits for what it computes) and
  * its store is held back until the transaction has committed and its invalidations have run; on rollback it is
  * dropped ({@link AfterCommit.Transaction#storeOnCommit}).
+ * <p>
+ * <b>Thread contexts.</b> The miss path is the cache's own work: it is assembled and run with no thread context, so
+ * that the caller's transaction or request context never reaches the event loop that delivers Redis's answers. Loaders
+ * are the caller's code and run through the read's {@link CallerContext}, with the caller's contexts.
  * <p>
  * <b>HTTP.</b> During an HTTP request that bypasses the cache ({@link CacheRequest}), loaders run and nothing is read
  * or stored. Reads made directly by a request (not inside a computation) are reported to it.
@@ -180,11 +185,11 @@ public final class Region {
         CallerThread caller = new CallerThread();
         // On an I/O thread the caller cannot wait for Redis: it loads by itself and stores without waiting.
         boolean canWait = BlockingOperationControl.isBlockingAllowed();
-        Read read = new Read(key, codec.valueType(declaredType), loader, parent, dirty, Context.empty(),
-                afterCommit.current(versions), caller, caller, canWait);
+        Read read = new Read(key, codec.valueType(declaredType), loader, CallerContext.onThisThread(), parent, dirty,
+                Context.empty(), afterCommit.current(versions), caller, caller, canWait);
         Entry entry;
         try {
-            entry = caller.await(miss(read));
+            entry = CallerContext.ownWorkThrowing(() -> caller.await(miss(read)));
         } catch (Exception | Error failure) {
             Entry fallback = servableIfError(key, read.type());
             if (fallback == null) {
@@ -219,9 +224,9 @@ public final class Region {
                 read(request, parent, served, loader);
                 return Uni.createFrom().item(served.value());
             }
-            Read read = new Read(key, codec.valueType(declaredType), loader, parent, dirty, context,
-                    afterCommit.current(versions), null, callersContext(), true);
-            return miss(read).onFailure().recoverWithUni(failure -> {
+            Read read = new Read(key, codec.valueType(declaredType), loader, CallerContext.captured(), parent, dirty,
+                    context, afterCommit.current(versions), null, callersContext(), true);
+            return CallerContext.ownWork(() -> miss(read).onFailure().recoverWithUni(failure -> {
                 Entry fallback = servableIfError(key, read.type());
                 if (fallback == null) {
                     return Uni.createFrom().failure(failure);
@@ -231,7 +236,7 @@ public final class Region {
             }).map(entry -> {
                 read(request, parent, entry, loader);
                 return entry.value();
-            });
+            }));
         });
     }
 
@@ -242,9 +247,9 @@ public final class Region {
         Computation computation = new Computation(key, null, versions.basis(), versions.epoch());
         computation.addAll(dependsOn);
         boolean canWait = BlockingOperationControl.isBlockingAllowed();
-        Read read = new Read(key, null, null, null, afterCommit.dirtyTags(versions), Context.empty(),
+        Read read = new Read(key, null, null, null, null, afterCommit.dirtyTags(versions), Context.empty(),
                 afterCommit.current(versions), null, null, canWait);
-        awaitOrDetach(store(read, prepare(key, computation, value, null, 0)));
+        CallerContext.ownWork(() -> awaitOrDetach(store(read, prepare(key, computation, value, null, 0))));
     }
 
     /**
@@ -253,10 +258,10 @@ public final class Region {
      */
     void refresh(Entry current, ValueType type, Recipe recipe) {
         CallerThread caller = new CallerThread();
-        Read read = new Read(current.key(), type, Loader.of(recipe::load), null, Set.of(), Context.empty(), null,
-                caller, caller, true);
+        Read read = new Read(current.key(), type, Loader.of(recipe::load), CallerContext.onThisThread(), null,
+                Set.of(), Context.empty(), null, caller, caller, true);
         try {
-            Contexts.inRequestContext(() -> caller.await(refreshing(current, read)));
+            Contexts.inRequestContext(() -> CallerContext.ownWorkThrowing(() -> caller.await(refreshing(current, read))));
         } catch (Exception e) {
             // Counted and deferred by refreshing(); the failure itself only matters to the log.
             LOG.debugf("CMS cache could not refresh %s: %s", current.key(), e.getMessage());
@@ -286,9 +291,9 @@ public final class Region {
                 return recipe;
             }
         };
-        Read read = new Read(current.key(), type, loader, null, Set.of(), Context.empty(), null, null,
-                callersContext(), true);
-        return refreshing(current, read);
+        Read read = new Read(current.key(), type, loader, CallerContext.captured(), null, Set.of(), Context.empty(),
+                null, null, callersContext(), true);
+        return CallerContext.ownWork(() -> refreshing(current, read));
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -381,6 +386,7 @@ public final class Region {
      * @param key the entry key
      * @param type the value type
      * @param loader a {@link Loader} or an {@link AsyncLoader}
+     * @param caller where the loader runs: in the caller's context
      * @param parent the computation the read is made in, or {@code null}
      * @param dirty the tags the current transaction changes
      * @param context the Mutiny context of the read, passed on to an asynchronous loader
@@ -391,8 +397,8 @@ public final class Region {
      *        Vert.x context, or {@code null}
      * @param canWait whether the read may wait for Redis and other readers (not a blocking read on an I/O thread)
      */
-    private record Read(String key, ValueType type, Reloadable loader, Computation parent, Set<String> dirty,
-            Context context, AfterCommit.Transaction transaction, Executor resume, Executor returnTo,
+    private record Read(String key, ValueType type, Reloadable loader, CallerContext caller, Computation parent,
+            Set<String> dirty, Context context, AfterCommit.Transaction transaction, Executor resume, Executor returnTo,
             boolean canWait) {
     }
 
@@ -573,20 +579,29 @@ public final class Region {
     }
 
     /**
-     * Calls the loader with the computation current: on this thread for a blocking loader (the thread-local), and
-     * in the subscriber context of an asynchronous loader's {@code Uni}, which reaches nested cached {@code Uni}s.
+     * Calls the loader in the caller's context with the computation current: on this thread for a blocking loader (the
+     * thread-local), and in the subscriber context of an asynchronous loader's {@code Uni}, which reaches nested cached
+     * {@code Uni}s. The computation is entered inside the caller's context, which would otherwise put back the
+     * computation current when the read began.
      */
     private static Uni<?> runLoader(Read read, Computation computation) {
-        Computation previous = Computation.enter(computation);
         try {
             if (read.loader() instanceof Loader blocking) {
-                return Uni.createFrom().item(blocking.call());
+                return Uni.createFrom().item(read.caller().run(() -> inComputation(computation, blocking::call)));
             }
-            Uni<?> result = ((AsyncLoader) read.loader()).get();
+            AsyncLoader async = (AsyncLoader) read.loader();
+            Uni<?> result = read.caller().run(() -> inComputation(computation, async::get));
             Context inner = Context.from(contextMap(read.context())).put(Computation.CONTEXT_KEY, computation);
             return Uni.createFrom().emitter(emitter -> result.subscribe().with(inner, emitter::complete, emitter::fail));
         } catch (Throwable failure) {
             return Uni.createFrom().failure(failure);
+        }
+    }
+
+    private static <T> T inComputation(Computation computation, Callable<T> code) throws Exception {
+        Computation previous = Computation.enter(computation);
+        try {
+            return code.call();
         } finally {
             Computation.restore(previous);
         }
@@ -725,7 +740,8 @@ public final class Region {
         AfterCommit.Transaction transaction = read.transaction();
         if (transaction != null) {
             // Run by the committing thread, which waits for it where it may block, as it does for the invalidations.
-            if (!transaction.storeOnCommit(entry.tags(), () -> awaitOrDetach(write(loaded)))) {
+            if (!transaction.storeOnCommit(entry.tags(),
+                    () -> CallerContext.ownWork(() -> awaitOrDetach(write(loaded))))) {
                 LOG.debugf("CMS cache does not store %s: its transaction cannot commit or holds too many stores",
                         entry.key());
             }
