@@ -7,6 +7,7 @@ import jakarta.inject.Inject;
 
 import io.quarkiverse.cmscache.benchmarks.cluster.ClusterSpread;
 import io.quarkiverse.cmscache.benchmarks.hit.HitBenchmarks;
+import io.quarkiverse.cmscache.benchmarks.hit.L2HitPaired;
 import io.quarkiverse.cmscache.benchmarks.invalidation.InvalidationFollower;
 import io.quarkiverse.cmscache.benchmarks.invalidation.InvalidationLeader;
 import io.quarkiverse.cmscache.benchmarks.metadata.MetadataCost;
@@ -20,6 +21,7 @@ import io.quarkus.runtime.annotations.QuarkusMain;
  *
  * <pre>
  * jmh &lt;benchmark-regex&gt; &lt;threads&gt; &lt;quick|full&gt; &lt;result.json&gt;   (a) and (b), JMH in this JVM
+ * l2-paired &lt;quick|full&gt; &lt;result.json&gt;                       (b), paired: its methods in alternating rounds
  * invalidation-leader &lt;quick|full&gt; &lt;result.json&gt;             (c), with a follower process running
  * invalidation-follower                                            (c), the other instance
  * edit-storm &lt;quick|full&gt; &lt;result.json&gt; [strategy]           (d), all strategies or the one named
@@ -46,11 +48,14 @@ public class BenchmarkMain implements QuarkusApplication {
     @Inject
     ClusterSpread spread;
 
+    @Inject
+    L2HitPaired l2Paired;
+
     @Override
     public int run(String... args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: jmh|invalidation-leader|invalidation-follower|edit-storm|metadata|spread|report "
-                    + "...");
+            System.err.println("usage: jmh|l2-paired|invalidation-leader|invalidation-follower|edit-storm|metadata|"
+                    + "spread|report ...");
             return 2;
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
@@ -61,6 +66,7 @@ public class BenchmarkMain implements QuarkusApplication {
             case "edit-storm" -> editStorm.run(Mode.of(rest[0]), Path.of(rest[1]), rest.length > 2 ? rest[2] : null);
             case "metadata" -> metadata.run(Mode.of(rest[0]), Path.of(rest[1]));
             case "spread" -> spread.run(Mode.of(rest[0]), Path.of(rest[1]));
+            case "l2-paired" -> l2Paired.run(Mode.of(rest[0]), Path.of(rest[1]));
             case "report" -> Report.write(Path.of(rest[0]), Path.of(rest[1]));
             default -> {
                 System.err.println("unknown part " + args[0]);
