@@ -84,10 +84,8 @@ public final class CallerContext {
      * @return the context of a caller whose code may run on another thread: its contexts are captured now
      */
     static CallerContext captured() {
-        SmallRyeThreadContext current = SmallRyeThreadContext.getCurrentThreadContext();
-        SmallRyeThreadContext capturing = current != null ? current
-                : SmallRyeThreadContext.getCurrentThreadContextOrDefaultContexts();
-        return new CallerContext(current, capturing.currentContextExecutor());
+        return new CallerContext(SmallRyeThreadContext.getCurrentThreadContext(),
+                SmallRyeThreadContext.getCurrentThreadContextOrDefaultContexts().currentContextExecutor());
     }
 
     /**
